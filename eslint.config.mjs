@@ -1,0 +1,15 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'bench/node_modules/', 'bench/work/', 'dashboard/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through src/proxy/env.ts (or the CLI entry), never process.env directly.' }],
+    },
+  },
+  { files: ['src/proxy/env.ts', 'src/cli/**', 'test/**', 'bench/**'], rules: { 'no-restricted-properties': 'off' } },
+);
