@@ -1,0 +1,47 @@
+// Loom/HAProxy ratios and the pass/fail targets, computed from the measured shapes.
+
+const byName = (results) => Object.fromEntries(results.map((r) => [r.name, r]));
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+
+export const MB = 1e6; // RSS targets are in MB = 10^6 bytes (the stricter reading of "MB")
+
+export function ratios(results) {
+  const s = byName(results);
+  const v = (name, pick) => {
+    try {
+      return pick(s[name]);
+    } catch {
+      return NaN;
+    }
+  };
+  return [
+    { label: 'two-hop HTTP throughput, Loom / HAProxy', value: ratio(v('loom-2hop', (r) => r.http.rps), v('haproxy-2hop', (r) => r.http.rps)) },
+    { label: 'one-hop HTTP throughput, Loom / HAProxy', value: ratio(v('loom-1hop', (r) => r.http.rps), v('haproxy-1hop', (r) => r.http.rps)) },
+    { label: 'one-hop p99 at 1,000 req/s, Loom / HAProxy', value: ratio(v('loom-1hop', (r) => r.http.latency.p99Ms), v('haproxy-1hop', (r) => r.http.latency.p99Ms)) },
+    { label: 'two-hop p99 at 1,000 req/s, Loom / HAProxy', value: ratio(v('loom-2hop', (r) => r.http.latency.p99Ms), v('haproxy-2hop', (r) => r.http.latency.p99Ms)) },
+    { label: 'one-hop gRPC throughput, Loom / HAProxy', value: ratio(v('loom-1hop', (r) => r.grpc.rps), v('haproxy-1hop', (r) => r.grpc.rps)) },
+    { label: 'two-hop gRPC throughput, Loom / HAProxy', value: ratio(v('loom-2hop', (r) => r.grpc.rps), v('haproxy-2hop', (r) => r.grpc.rps)) },
+    { label: 'one-hop HTTP CPU per request, Loom / HAProxy', value: ratio(v('loom-1hop', (r) => r.http.cpuUsPerReq), v('haproxy-1hop', (r) => r.http.cpuUsPerReq)) },
+    { label: 'two-hop HTTP CPU per request, Loom / HAProxy', value: ratio(v('loom-2hop', (r) => r.http.cpuUsPerReq), v('haproxy-2hop', (r) => r.http.cpuUsPerReq)) },
+  ];
+}
+
+export function targets(results, ratioList) {
+  const r = Object.fromEntries(ratioList.map((x) => [x.label, x.value]));
+  const loomIdle = results
+    .filter((x) => x.name.startsWith('loom') && x.http)
+    .flatMap((x) => x.http.idleRssKb.map((kb) => (kb * 1024) / MB));
+  const worstIdle = loomIdle.length > 0 ? Math.max(...loomIdle) : NaN;
+  const judge = (value, ok) => (Number.isFinite(value) ? (ok(value) ? 'PASS' : 'FAIL') : 'not measured');
+  const twoHop = r['two-hop HTTP throughput, Loom / HAProxy'];
+  const p99 = r['one-hop p99 at 1,000 req/s, Loom / HAProxy'];
+  return [
+    { target: 'Loom two-hop throughput >= 0.5x HAProxy two-hop', measured: fmtRatio(twoHop), verdict: judge(twoHop, (x) => x >= 0.5) },
+    { target: 'Loom one-hop p99 at 1,000 req/s <= 2x HAProxy one-hop p99', measured: fmtRatio(p99), verdict: judge(p99, (x) => x <= 2) },
+    { target: 'idle RSS of one Loom proxy <= 60 MB', measured: Number.isFinite(worstIdle) ? `${worstIdle.toFixed(1)} MB (largest of ${loomIdle.length} Loom proxies)` : '-', verdict: judge(worstIdle, (x) => x <= 60) },
+  ];
+}
+
+export function fmtRatio(x) {
+  return Number.isFinite(x) ? `${x.toFixed(2)}x` : 'n/a';
+}

@@ -1,0 +1,12 @@
+// What a command may touch: its output streams and environment, so tests run commands in-process.
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: Record<string, string | undefined>;
+}
+
+export const processIO: CliIO = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  env: process.env,
+};

@@ -1,0 +1,2 @@
+export { AdminServer } from './admin-server.js';
+export type { AdminOptions } from './endpoints.js';

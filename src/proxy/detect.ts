@@ -1,0 +1,51 @@
+// Protocol detection on an accepted connection: read just enough of the client's first bytes to
+// tell an HTTP/2 preface from an HTTP/1 request line; anything else, or silence until the detect
+// timeout, is opaque TCP. The bytes read are put back so the chosen server sees the whole stream.
+import type { Socket } from 'node:net';
+
+export type Detected = 'h2' | 'http1' | 'opaque' | 'closed';
+
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+/** Longest method token we wait for before deciding a stream is not HTTP/1. */
+const MAX_METHOD_LENGTH = 16;
+
+function classify(buf: Buffer): Detected | undefined {
+  const n = Math.min(buf.length, H2_PREFACE.length);
+  if (buf.compare(H2_PREFACE, 0, n, 0, n) === 0) return n === H2_PREFACE.length ? 'h2' : undefined;
+  for (let i = 0; i < buf.length && i <= MAX_METHOD_LENGTH; i++) {
+    const c = buf[i] as number;
+    if (c === 0x20) return i > 0 ? 'http1' : 'opaque';
+    const isTokenChar = (c >= 0x41 && c <= 0x5a) || c === 0x2d || c === 0x5f; // A-Z - _
+    if (!isTokenChar) return 'opaque';
+  }
+  return buf.length > MAX_METHOD_LENGTH ? 'opaque' : undefined;
+}
+
+/**
+ * Resolves with the protocol once decided. The socket is left paused with the peeked bytes
+ * unshifted; the caller hands it to a server.
+ */
+export function detectProtocol(socket: Socket, timeoutMs: number): Promise<Detected> {
+  return new Promise((resolve) => {
+    let seen: Buffer = Buffer.alloc(0);
+    const finish = (result: Detected): void => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      socket.pause();
+      if (seen.length > 0) socket.unshift(seen);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+      const result = classify(seen);
+      if (result) finish(result);
+    };
+    const onEnd = (): void => finish(seen.length > 0 ? 'opaque' : 'closed');
+    const timer = setTimeout(() => finish('opaque'), timeoutMs);
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.once('close', onEnd);
+  });
+}

@@ -1,0 +1,47 @@
+// The HTTP/2 side of a listener (h2c, prior knowledge): each stream becomes a ProxyRequest + sink.
+// Invalid frames are answered by nghttp2 with GOAWAY(PROTOCOL_ERROR); only that session ends.
+import http2, { type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { ORIG_PROTO_HEADER, fromHeaderObject, isGrpc } from './headers.js';
+import { H2ResponseSink } from './h2-sink.js';
+import type { HttpHandler } from './h1-server.js';
+
+export interface H2ServerOptions {
+  maxHeaderBytes: number;
+}
+
+export function createH2Server(opts: H2ServerOptions, handle: HttpHandler): http2.Http2Server {
+  const server = http2.createServer({
+    maxSessionInvalidFrames: 100,
+    maxSendHeaderBlockLength: 256 * 1024,
+    settings: { maxConcurrentStreams: 1000, maxHeaderListSize: opts.maxHeaderBytes * 2 },
+  });
+  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    stream.on('error', () => {
+      // A reset stream is reported to the upstream through the sink's abort hook.
+    });
+    const list = fromHeaderObject(headers);
+    const method = headers[':method'] ?? 'GET';
+    const sink = new H2ResponseSink(stream, headers['te'] === 'trailers', isGrpc(list));
+    if (method === 'CONNECT') {
+      sink.error(new Error('CONNECT is not supported by this proxy'));
+      return;
+    }
+    handle(
+      {
+        method,
+        scheme: headers[':scheme'] ?? 'http',
+        authority: headers[':authority'] ?? headers.host ?? '',
+        path: headers[':path'] ?? '/',
+        headers: list,
+        body: stream.endAfterHeaders ? null : stream,
+        httpVersion: headers[ORIG_PROTO_HEADER] === 'HTTP/1.1' ? '1.1' : '2',
+        clientAddr: stream.session?.socket?.remoteAddress ?? '',
+      },
+      sink,
+    );
+  });
+  server.on('sessionError', () => {
+    // The session is torn down by node; nothing else is affected.
+  });
+  return server;
+}

@@ -1,0 +1,83 @@
+// Writes a proxied response to an HTTP/2 client stream, with trailers and resets carried through.
+import http2, { type ServerHttp2Stream } from 'node:http2';
+import { PROXY_ERROR_HEADER, toHeaderObject } from './headers.js';
+import type { HeaderList, ResponseSink, Trailers } from './types.js';
+import { ProxyError } from '../errors.js';
+
+const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
+
+/** gRPC status for a proxy error: UNAVAILABLE, or DEADLINE_EXCEEDED for timeouts. */
+function grpcStatusFor(err: Error): string {
+  return err instanceof ProxyError && err.status === 504 ? '4' : '14';
+}
+
+export class H2ResponseSink implements ResponseSink {
+  started = false;
+  private trailers: Trailers | null = null;
+
+  constructor(
+    private readonly stream: ServerHttp2Stream,
+    /** The client asked for trailers (`te: trailers`, as every gRPC client does). */
+    private readonly wantsTrailers: boolean,
+    private readonly grpc: boolean,
+  ) {}
+
+  start(status: number, headers: HeaderList, endStream: boolean): void {
+    this.started = true;
+    if (this.stream.destroyed) return;
+    const head = toHeaderObject(headers, { ':status': status });
+    if (endStream) {
+      this.stream.respond(head, { endStream: true });
+    } else if (this.wantsTrailers) {
+      this.stream.respond(head, { waitForTrailers: true });
+      this.stream.once('wantTrailers', () => this.stream.sendTrailers(this.trailers ?? {}));
+    } else {
+      this.stream.respond(head);
+    }
+  }
+
+  data(chunk: Buffer): boolean {
+    return this.stream.destroyed ? true : this.stream.write(chunk);
+  }
+
+  end(trailers: Trailers | null): void {
+    this.trailers = trailers;
+    if (!this.stream.destroyed) this.stream.end();
+  }
+
+  error(err: Error, h2Code?: number): void {
+    if (this.stream.destroyed) return;
+    if (this.started || this.stream.headersSent) {
+      this.stream.close(h2Code ?? NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
+    this.started = true;
+    const code = err instanceof ProxyError ? err.code : 'LOOM_ERR_PROXY';
+    if (this.grpc) {
+      this.stream.respond(
+        {
+          ':status': 200,
+          'content-type': 'application/grpc',
+          'grpc-status': grpcStatusFor(err),
+          'grpc-message': encodeURIComponent(err.message),
+          [PROXY_ERROR_HEADER]: code,
+        },
+        { endStream: true },
+      );
+      return;
+    }
+    const status = err instanceof ProxyError ? err.status : 502;
+    this.stream.respond({ ':status': status, 'content-type': 'text/plain; charset=utf-8', [PROXY_ERROR_HEADER]: code });
+    this.stream.end(`${err.message}\n`);
+  }
+
+  onDrain(resume: () => void): void {
+    this.stream.on('drain', resume);
+  }
+
+  onAbort(abort: (h2Code: number) => void): void {
+    this.stream.once('close', () => {
+      if (!this.stream.writableFinished) abort(this.stream.rstCode || NGHTTP2_CANCEL);
+    });
+  }
+}

@@ -1,0 +1,106 @@
+// The telemetry layer: wraps a ResponseSink to record golden metrics, feed the endpoint's latency
+// back to the balancer and write the access log. One object per request, no closures.
+import { performance } from 'node:perf_hooks';
+import type { AccessLog } from '../access-log.js';
+import type { PeakEwma } from '../balance/peak-ewma.js';
+import { ProxyError } from '../errors.js';
+import type { HttpMetrics } from '../metrics/http-metrics.js';
+import { headerValue } from './headers.js';
+import type { HeaderList, ProxyRequest, ResponseSink, Trailers } from './types.js';
+
+export interface ObserveContext {
+  direction: 'inbound' | 'outbound';
+  accessLog: AccessLog | null;
+}
+
+export class ObservedSink implements ResponseSink {
+  private readonly startedAt = performance.now();
+  private ewmaStartedAt = -1;
+  private status = 0;
+  private grpcStatus: number | undefined = undefined;
+  private latencyMs = 0;
+  private bytes = 0;
+  private done = false;
+
+  constructor(
+    private readonly inner: ResponseSink,
+    private readonly req: ProxyRequest,
+    private readonly metrics: HttpMetrics,
+    private readonly load: PeakEwma | null,
+    private readonly ctx: ObserveContext,
+    private readonly target: string,
+  ) {
+    metrics.request();
+    if (load) this.ewmaStartedAt = load.start();
+  }
+
+  get started(): boolean {
+    return this.inner.started;
+  }
+
+  start(status: number, headers: HeaderList, endStream: boolean): void {
+    this.status = status;
+    this.latencyMs = performance.now() - this.startedAt;
+    if (this.load) this.load.end(this.ewmaStartedAt);
+    const grpc = headerValue(headers, 'grpc-status');
+    if (grpc !== undefined) this.grpcStatus = Number(grpc);
+    this.inner.start(status, headers, endStream);
+    if (endStream) this.finish(undefined);
+  }
+
+  data(chunk: Buffer): boolean {
+    this.bytes += chunk.length;
+    return this.inner.data(chunk);
+  }
+
+  end(trailers: Trailers | null): void {
+    const grpc = trailers?.['grpc-status'];
+    if (grpc !== undefined) this.grpcStatus = Number(grpc);
+    this.inner.end(trailers);
+    this.finish(undefined);
+  }
+
+  error(err: Error, h2Code?: number): void {
+    const beforeResponse = !this.inner.started;
+    if (beforeResponse) {
+      this.status = err instanceof ProxyError ? err.status : 502;
+      this.latencyMs = performance.now() - this.startedAt;
+      if (this.load) this.load.cancel();
+    }
+    this.inner.error(err, h2Code);
+    this.finish(err instanceof ProxyError ? err.code : 'LOOM_ERR_PROXY');
+  }
+
+  onDrain(resume: () => void): void {
+    this.inner.onDrain(resume);
+  }
+
+  onAbort(abort: (h2Code: number) => void): void {
+    this.inner.onAbort(abort);
+  }
+
+  private finish(error: string | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    const grpc = this.grpcStatus;
+    const failure = error !== undefined || this.status >= 500 || (grpc !== undefined && grpc !== 0);
+    this.metrics.response(this.status, grpc, failure, this.latencyMs, error);
+    if (this.ctx.accessLog) {
+      this.ctx.accessLog.log({
+        time: Date.now() - (performance.now() - this.startedAt),
+        direction: this.ctx.direction,
+        clientAddr: this.req.clientAddr,
+        method: this.req.method,
+        authority: this.req.authority,
+        path: this.req.path,
+        httpVersion: this.req.httpVersion,
+        status: this.status,
+        responseBytes: this.bytes,
+        durationMs: performance.now() - this.startedAt,
+        userAgent: headerValue(this.req.headers, 'user-agent'),
+        grpcStatus: grpc,
+        target: this.target,
+      });
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// One accepting socket: detects each connection's protocol and hands it to the HTTP/1 server, the
+// HTTP/2 server or the opaque TCP handler. Tracks connections so shutdown can drain them.
+import net, { type Server, type Socket } from 'node:net';
+import type http from 'node:http';
+import type http2 from 'node:http2';
+import { detectProtocol } from './detect.js';
+import type { SocketAddr } from './env.js';
+
+export interface ListenerProtocols {
+  /** Skip detection: every connection is opaque TCP (configured opaque port). */
+  opaque: boolean;
+  detectTimeoutMs: number;
+  http1: http.Server;
+  h2: http2.Http2Server;
+  tcp(socket: Socket): void;
+}
+
+export class Listener {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly h2Sessions = new Set<http2.ServerHttp2Session>();
+  private draining = false;
+
+  constructor(
+    readonly name: string,
+    private readonly protocols: ListenerProtocols,
+  ) {
+    this.server = net.createServer({ noDelay: true, allowHalfOpen: true, pauseOnConnect: false }, (socket) =>
+      this.accept(socket),
+    );
+    protocols.h2.on('session', (session: http2.ServerHttp2Session) => {
+      this.h2Sessions.add(session);
+      session.once('close', () => this.h2Sessions.delete(session));
+      if (this.draining) session.close();
+    });
+  }
+
+  listen(addr: SocketAddr): Promise<SocketAddr> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(addr.port, addr.host, () => {
+        this.server.off('error', reject);
+        const bound = this.server.address() as net.AddressInfo;
+        resolve({ host: bound.address, port: bound.port });
+      });
+    });
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    if (this.protocols.opaque) {
+      this.protocols.tcp(socket);
+      return;
+    }
+    void detectProtocol(socket, this.protocols.detectTimeoutMs).then((protocol) => {
+      if (socket.destroyed) return;
+      switch (protocol) {
+        case 'http1':
+          this.protocols.http1.emit('connection', socket);
+          socket.resume();
+          break;
+        case 'h2':
+          // No resume: the HTTP/2 session reads the unshifted preface from the socket buffer itself.
+          this.protocols.h2.emit('connection', socket);
+          break;
+        case 'opaque':
+          this.protocols.tcp(socket);
+          break;
+        case 'closed':
+          socket.destroy();
+          break;
+      }
+    });
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** Stops accepting; asks HTTP clients to go away once their in-flight requests finish. */
+  drain(): void {
+    if (!this.draining) this.server.close();
+    this.draining = true;
+    for (const session of this.h2Sessions) session.close();
+    this.protocols.http1.closeIdleConnections();
+  }
+
+  /** Idle HTTP/1 connections are closed as they become idle during a drain. */
+  closeIdle(): void {
+    this.protocols.http1.closeIdleConnections();
+  }
+
+  destroyAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.protocols.http1.closeAllConnections();
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+}

@@ -1,0 +1,76 @@
+// The proxy's metrics, with Linkerd's names, labels and latency buckets so existing dashboards work.
+import { labelKey, type Labels } from './exposition.js';
+import { HttpMetrics, type HttpFamilies } from './http-metrics.js';
+import { ProcessMetrics } from './process.js';
+import { Registry } from './registry.js';
+import { TcpMetrics, type TcpFamilies } from './tcp-metrics.js';
+
+export const LATENCY_BUCKETS_MS: readonly number[] = [
+  1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000,
+  30000, 40000, 50000,
+];
+
+export class ProxyMetrics {
+  readonly registry = new Registry();
+  private readonly process = new ProcessMetrics();
+  private readonly httpFamilies: HttpFamilies;
+  private readonly tcpFamilies: TcpFamilies;
+  private readonly httpHandles = new Map<string, HttpMetrics>();
+  private readonly tcpHandles = new Map<string, TcpMetrics>();
+
+  constructor() {
+    const r = this.registry;
+    this.httpFamilies = {
+      requestTotal: r.counter({ name: 'request_total', help: 'Total count of HTTP requests.' }),
+      responseTotal: r.counter({ name: 'response_total', help: 'Total count of HTTP responses.' }),
+      responseLatencyMs: r.histogram({
+        name: 'response_latency_ms',
+        help: 'Elapsed times between a request being received and its response, in milliseconds.',
+        buckets: LATENCY_BUCKETS_MS,
+      }),
+    };
+    this.tcpFamilies = {
+      openTotal: r.counter({ name: 'tcp_open_total', help: 'Total count of opened connections.' }),
+      closeTotal: r.counter({ name: 'tcp_close_total', help: 'Total count of closed connections.' }),
+      openConnections: r.gauge({ name: 'tcp_open_connections', help: 'Number of currently-open connections.' }),
+      readBytesTotal: r.counter({ name: 'tcp_read_bytes_total', help: 'Total count of bytes read from peers.' }),
+      writeBytesTotal: r.counter({ name: 'tcp_write_bytes_total', help: 'Total count of bytes written to peers.' }),
+      connectionDurationMs: r.histogram({
+        name: 'tcp_connection_duration_ms',
+        help: 'Connection lifetimes, in milliseconds.',
+        buckets: LATENCY_BUCKETS_MS,
+      }),
+    };
+  }
+
+  /** The HTTP handle for a label set (direction, authority, target_*, tls, dst_* ...); equal sets share one. */
+  http(labels: Labels): HttpMetrics {
+    const key = labelKey(labels);
+    let handle = this.httpHandles.get(key);
+    if (handle === undefined) {
+      handle = new HttpMetrics(this.httpFamilies, { ...labels });
+      this.httpHandles.set(key, handle);
+    }
+    return handle;
+  }
+
+  /** The TCP handle for a label set, which should include `peer` (src or dst); equal sets share one. */
+  tcp(labels: Labels): TcpMetrics {
+    const key = labelKey(labels);
+    let handle = this.tcpHandles.get(key);
+    if (handle === undefined) {
+      handle = new TcpMetrics(this.tcpFamilies, { ...labels });
+      this.tcpHandles.set(key, handle);
+    }
+    return handle;
+  }
+
+  render(): string {
+    return this.registry.render() + this.process.render();
+  }
+
+  /** Stops the process sampler. */
+  close(): void {
+    this.process.close();
+  }
+}

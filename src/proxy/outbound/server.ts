@@ -1,0 +1,171 @@
+// The outbound side: traffic from the local app to other services. Read top to bottom, a connection
+// flows: accept -> detect -> (HTTP) logical service by authority -> balancer -> endpoint client
+// -> telemetry -> upstream; (TCP) fixed target -> balancer -> endpoint -> byte copy.
+// A listener's fixed target (LOOM_PROXY_OUTBOUND_TCP_FORWARDS) is the seam where the
+// original-destination address will plug in.
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { AccessLog } from '../access-log.js';
+import { normalizeName } from '../discovery/host-port.js';
+import type { Discovery } from '../discovery/types.js';
+import type { EndpointClients } from '../endpoint/endpoint-client.js';
+import type { ProxyConfig } from '../env.js';
+import { BadRequestError, LoopError, ProxyError } from '../errors.js';
+import { createH1Server } from '../http/h1-server.js';
+import { createH2Server } from '../http/h2-server.js';
+import { ObservedSink, type ObserveContext } from '../http/observe.js';
+import type { ProxyRequest, ResponseSink } from '../http/types.js';
+import { rejectUpgrade, tunnelUpgrade } from '../http/upgrade.js';
+import { Listener } from '../listener.js';
+import type { Logger } from '../log.js';
+import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import { forwardTcp } from '../tcp/forward.js';
+import { LogicalTargets, type LogicalTarget } from './logical.js';
+
+export interface OutboundDeps {
+  config: ProxyConfig;
+  discovery: Discovery;
+  clients: EndpointClients;
+  metrics: ProxyMetrics;
+  accessLog: AccessLog | null;
+  logger: Logger;
+  /** Addresses of this proxy's own listeners, to refuse requests that would loop back. */
+  selfAddrs: Set<string>;
+}
+
+export class OutboundProxy {
+  private readonly targets: LogicalTargets;
+  private readonly observe: ObserveContext;
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly deps: OutboundDeps) {
+    const { config } = deps;
+    this.targets = new LogicalTargets(deps.discovery, deps.clients, deps.metrics, {
+      ewmaDefaultRttMs: config.ewmaDefaultRttMs,
+      ewmaDecayMs: config.ewmaDecayMs,
+    });
+    this.observe = { direction: 'outbound', accessLog: deps.accessLog };
+  }
+
+  /** A listener; `fixedTarget` (name:port) makes every connection on it go to that service. */
+  listener(name: string, fixedTarget?: string): Listener {
+    const { config } = this.deps;
+    const handle = (req: ProxyRequest, sink: ResponseSink): void => this.routeHttp(req, sink, fixedTarget);
+    const opaque = fixedTarget !== undefined && config.opaquePorts.has(Number(fixedTarget.slice(fixedTarget.lastIndexOf(':') + 1)));
+    return new Listener(name, {
+      opaque,
+      detectTimeoutMs: config.detectTimeoutMs,
+      http1: createH1Server(
+        { headerReadTimeoutMs: config.headerReadTimeoutMs, idleTimeoutMs: config.clientIdleTimeoutMs, maxHeaderBytes: config.maxHeaderBytes },
+        handle,
+        (req, socket, head) => this.routeUpgrade(req, socket, head, fixedTarget),
+      ),
+      h2: createH2Server({ maxHeaderBytes: config.maxHeaderBytes }, handle),
+      tcp: (socket) => this.routeTcp(socket, fixedTarget),
+    });
+  }
+
+  private resolve(authority: string): LogicalTarget {
+    let name = this.names.get(authority);
+    if (name === undefined) {
+      if (authority === '') throw new BadRequestError('the request names no destination: send a Host header or an absolute URI');
+      try {
+        name = normalizeName(authority);
+      } catch (err) {
+        throw new BadRequestError(`cannot route to "${authority}": ${(err as Error).message}`);
+      }
+      if (this.deps.selfAddrs.has(name)) throw new LoopError(name);
+      if (this.names.size > 10_000) this.names.clear();
+      this.names.set(authority, name);
+    }
+    return this.targets.get(name);
+  }
+
+  private routeHttp(req: ProxyRequest, sink: ResponseSink, fixedTarget: string | undefined): void {
+    let target: LogicalTarget;
+    try {
+      target = this.resolve(fixedTarget ?? req.authority);
+    } catch (err) {
+      sink.error(err as Error);
+      return;
+    }
+    const picked = target.balancer.pick();
+    if (picked) {
+      const service = picked.service;
+      service.client.dispatch(req, new ObservedSink(sink, req, service.http, picked.load, this.observe, service.endpoint.addr));
+      return;
+    }
+    target.balancer.ready(this.deps.config.queueTimeoutMs).then(
+      (ready) => {
+        const service = ready.service;
+        service.client.dispatch(req, new ObservedSink(sink, req, service.http, ready.load, this.observe, service.endpoint.addr));
+      },
+      (err: Error) => new ObservedSink(sink, req, target.unroutedHttp, null, this.observe, '').error(err),
+    );
+  }
+
+  private routeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, fixedTarget: string | undefined): void {
+    let target: LogicalTarget;
+    try {
+      target = this.resolve(fixedTarget ?? upgradeAuthority(req));
+    } catch (err) {
+      rejectUpgrade(socket, err as Error);
+      return;
+    }
+    target.balancer.ready(this.deps.config.queueTimeoutMs).then(
+      ({ endpoint }) => tunnelUpgrade(req, socket, head, endpoint.host, endpoint.port, this.deps.config.connectTimeoutMs),
+      (err: Error) => rejectUpgrade(socket, err),
+    );
+  }
+
+  private routeTcp(socket: Socket, fixedTarget: string | undefined): void {
+    if (fixedTarget === undefined) {
+      // Without a target there is nowhere to send bytes that are not HTTP.
+      this.deps.logger.debug({ client: socket.remoteAddress }, 'outbound: opaque connection with no target; closing');
+      socket.destroy();
+      return;
+    }
+    const target = this.targets.get(fixedTarget);
+    target.balancer.ready(this.deps.config.queueTimeoutMs).then(
+      ({ service, load }) => {
+        const openedAt = service.tcp.open();
+        const startedAt = load.start();
+        forwardTcp(socket, service.endpoint.host, service.endpoint.port, {
+          connectTimeoutMs: this.deps.config.connectTimeoutMs,
+          onConnect: () => load.end(startedAt),
+          onConnectError: (err) => {
+            load.cancel();
+            this.deps.logger.info({ target: fixedTarget, err: err.message }, 'outbound: TCP connect failed');
+            socket.destroy();
+          },
+          onClose: (r) => {
+            service.tcp.read(r.bytesFromClient);
+            service.tcp.write(r.bytesToClient);
+            service.tcp.close(openedAt, r.errno);
+          },
+        });
+      },
+      (err: ProxyError) => {
+        this.deps.logger.info({ target: fixedTarget, err: err.message }, 'outbound: no endpoint for TCP connection');
+        socket.destroy();
+      },
+    );
+  }
+
+  close(): void {
+    this.targets.close();
+  }
+}
+
+function upgradeAuthority(req: IncomingMessage): string {
+  const url = req.url ?? '';
+  if (url.startsWith('http://') || url.startsWith('ws://')) {
+    try {
+      return new URL(url).host;
+    } catch {
+      return '';
+    }
+  }
+  return req.headers.host ?? '';
+}

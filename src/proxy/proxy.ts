@@ -1,0 +1,149 @@
+// The sidecar: wires discovery, the inbound and outbound stacks, telemetry and the admin server
+// together from one ProxyConfig, and drains them on shutdown.
+import { AccessLog } from './access-log.js';
+import { AdminServer } from './admin/admin-server.js';
+import { formatHostPort, normalizeName } from './discovery/host-port.js';
+import { StaticDiscovery } from './discovery/static-source.js';
+import type { Discovery } from './discovery/types.js';
+import { EndpointClients } from './endpoint/endpoint-client.js';
+import { formatAddr, type ProxyConfig, type SocketAddr } from './env.js';
+import { InboundProxy } from './inbound/server.js';
+import type { Listener } from './listener.js';
+import type { Logger } from './log.js';
+import { ProxyMetrics } from './metrics/proxy-metrics.js';
+import { OutboundProxy } from './outbound/server.js';
+
+export interface ProxyAddrs {
+  inbound: SocketAddr;
+  outbound: SocketAddr;
+  admin: SocketAddr;
+  forwards: SocketAddr[];
+}
+
+const DRAIN_POLL_MS = 100;
+
+export class Proxy {
+  readonly metrics = new ProxyMetrics();
+  private readonly discovery: Discovery;
+  private readonly clients: EndpointClients;
+  private readonly inbound: InboundProxy;
+  private readonly outbound: OutboundProxy;
+  private readonly listeners: Listener[] = [];
+  private readonly admin: AdminServer;
+  private readonly selfAddrs = new Set<string>();
+  private ready = false;
+  private shutdownPromise: Promise<void> | null = null;
+  private resolveClosed: () => void = () => undefined;
+  /** Settles once the proxy has shut down, whatever asked it to (signal, /shutdown, a test). */
+  readonly closed = new Promise<void>((resolve) => {
+    this.resolveClosed = resolve;
+  });
+
+  constructor(
+    readonly config: ProxyConfig,
+    private readonly logger: Logger,
+    discovery?: Discovery,
+  ) {
+    this.discovery =
+      discovery ??
+      new StaticDiscovery({
+        file: config.discoveryFile,
+        inline: config.discoveryInline,
+        onError: (err) => logger.error({ err: err.message }, 'discovery: keeping the last good table'),
+        onReload: () => logger.info('discovery: table reloaded'),
+      });
+    this.clients = new EndpointClients({
+      connectTimeoutMs: config.connectTimeoutMs,
+      responseTimeoutMs: config.responseTimeoutMs,
+      upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
+    });
+    const accessLog = config.accessLog === 'off' ? null : new AccessLog(config.accessLog);
+    this.inbound = new InboundProxy({ config, metrics: this.metrics, accessLog });
+    this.outbound = new OutboundProxy({
+      config,
+      discovery: this.discovery,
+      clients: this.clients,
+      metrics: this.metrics,
+      accessLog,
+      logger,
+      selfAddrs: this.selfAddrs,
+    });
+    this.admin = new AdminServer({
+      metrics: this.metrics,
+      logger,
+      isReady: () => this.ready,
+      onShutdown: () => void this.shutdown(),
+      config: () => config,
+    });
+  }
+
+  /** Binds every listener; rejects (having closed what it opened) if any address is unusable. */
+  async start(): Promise<ProxyAddrs> {
+    const { config } = this;
+    try {
+      const inbound = await this.bind(this.inbound.listener(), config.inboundAddr);
+      const outbound = await this.bind(this.outbound.listener('outbound'), config.outboundAddr);
+      const forwards: SocketAddr[] = [];
+      for (const fwd of config.outboundTcpForwards) {
+        forwards.push(await this.bind(this.outbound.listener(`tcp-forward ${fwd.target}`, normalizeName(fwd.target)), fwd.listen));
+      }
+      const admin = await this.admin.listen(config.adminAddr);
+      this.ready = true;
+      this.logger.info({ inbound: formatAddr(inbound), outbound: formatAddr(outbound), admin: formatAddr(admin) }, 'proxy ready');
+      return { inbound, outbound, admin, forwards };
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  private async bind(listener: Listener, addr: SocketAddr): Promise<SocketAddr> {
+    this.listeners.push(listener);
+    let bound: SocketAddr;
+    try {
+      bound = await listener.listen(addr);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      throw new Error(`${listener.name} listener cannot bind ${formatAddr(addr)}: ${code} ${(err as Error).message}`, { cause: err });
+    }
+    for (const host of bound.host === '0.0.0.0' || bound.host === '::' ? ['127.0.0.1', 'localhost', '::1', bound.host] : [bound.host]) {
+      this.selfAddrs.add(formatHostPort(host, bound.port));
+    }
+    return bound;
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, let in-flight requests and connections finish for up to the
+   * grace period, then close whatever is left. Safe to call more than once.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.drain().finally(() => this.resolveClosed());
+    return this.shutdownPromise;
+  }
+
+  private async drain(): Promise<void> {
+    this.ready = false;
+    const grace = this.config.shutdownGracePeriodMs;
+    this.logger.info({ gracePeriodMs: grace }, 'draining');
+    for (const l of this.listeners) l.drain();
+    const deadline = Date.now() + grace;
+    while (Date.now() < deadline && this.listeners.some((l) => l.connections > 0)) {
+      await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
+      for (const l of this.listeners) l.closeIdle();
+    }
+    const left = this.listeners.reduce((n, l) => n + l.connections, 0);
+    if (left > 0) this.logger.warn({ connections: left }, 'grace period over; closing remaining connections');
+    await this.stop();
+    this.logger.info('shutdown complete');
+  }
+
+  private async stop(): Promise<void> {
+    for (const l of this.listeners) {
+      l.drain();
+      l.destroyAll();
+    }
+    this.outbound.close();
+    this.discovery.close();
+    await Promise.allSettled([this.clients.closeAll(), this.inbound.close(), this.admin.close()]);
+  }
+}
