@@ -82,7 +82,8 @@ test('a slow endpoint is avoided once its samples are in, whatever the random dr
     counts.set(addr, (counts.get(addr) ?? 0) + 1);
   }
   assert.equal(counts.get(slow?.endpoint.addr ?? ''), undefined);
-  for (const f of fast) assert.ok((counts.get(f?.endpoint.addr ?? '') ?? 0) > 1200, JSON.stringify([...counts]));
+  // Each fast endpoint wins every pair with the slow one: at least a third of the picks each.
+  for (const f of fast) assert.ok((counts.get(f?.endpoint.addr ?? '') ?? 0) > 800, JSON.stringify([...counts]));
 });
 
 test('pending requests raise cost: a busy endpoint loses to an idle one with the same rtt', () => {
@@ -94,7 +95,8 @@ test('pending requests raise cost: a busy endpoint loses to an idle one with the
 });
 
 // Open-loop simulation on a fake clock: 2 requests per ms, each taking its endpoint's latency.
-// Equilibrium is where 10 * (pending_fast + 1) = 30 * (pending_slow + 1): about 91% / 9%.
+// Once the default estimate has decayed away, equilibrium is where 10 * (pending_fast + 1) =
+// 30 * (pending_slow + 1): about 91% / 9%; the first seconds, still weighted by the default, share more.
 test('p2c under load sends most traffic to the fast endpoint and still some to the slow one', () => {
   const env = setup();
   const latency: Record<string, number> = { '10.0.0.1:80': 10, '10.0.0.2:80': 30 };
@@ -118,7 +120,7 @@ test('p2c under load sends most traffic to the fast endpoint and still some to t
   const fast = (counts.get('10.0.0.1:80') ?? 0) / total;
   const slow = (counts.get('10.0.0.2:80') ?? 0) / total;
   const shares = JSON.stringify({ fast, slow });
-  assert.ok(fast > 0.85, shares);
+  assert.ok(fast > 0.75, shares);
   assert.ok(slow > 0.04, shares);
 });
 

@@ -17,14 +17,23 @@ test('before any response the cost is the default rtt, growing with pending', ()
   assert.equal(load.cost(), 90);
 });
 
-test('the first sample replaces the default, even when faster', () => {
+test('a faster first sample decays in from the default, weighted by the time since creation', () => {
   const c = clock();
   const load = new PeakEwma({ defaultRttMs: 30, decayMs: 10_000, now: c.now });
   const t0 = load.start();
   c.set(5);
   load.end(t0);
-  assert.equal(load.rttMs, 5);
-  assert.equal(load.cost(), 5);
+  const w = Math.exp(-5 / 10_000);
+  assert.ok(Math.abs(load.rttMs - (30 * w + 5 * (1 - w))) < 1e-9, `rtt ${load.rttMs}`);
+});
+
+test('reading the cost decays an unmeasured estimate towards zero, so idle endpoints get probed', () => {
+  const c = clock();
+  const load = new PeakEwma({ defaultRttMs: 30, decayMs: 1000, now: c.now });
+  c.set(1000);
+  assert.ok(Math.abs(load.cost() - 30 * Math.exp(-1)) < 1e-9);
+  c.set(10_000);
+  assert.ok(load.cost() < 0.01);
 });
 
 test('a slower sample is taken at once; a faster one decays in with weight exp(-elapsed/decay)', () => {
@@ -70,7 +79,7 @@ test('a long quiet period lets a fast sample nearly replace the estimate', () =>
 
 test('pending multiplies the estimate: cost = rtt * (pending + 1)', () => {
   const c = clock();
-  const load = new PeakEwma({ defaultRttMs: 30, decayMs: 10_000, now: c.now });
+  const load = new PeakEwma({ defaultRttMs: 10, decayMs: 10_000, now: c.now });
   const t = load.start();
   c.set(20);
   load.end(t);
@@ -92,7 +101,7 @@ test('cancel stops counting a request without recording latency', () => {
 
 test('extra end or cancel calls never drive pending below zero', () => {
   const c = clock();
-  const load = new PeakEwma({ defaultRttMs: 30, decayMs: 10_000, now: c.now });
+  const load = new PeakEwma({ defaultRttMs: 5, decayMs: 10_000, now: c.now });
   const t = load.start();
   c.set(7);
   load.end(t);

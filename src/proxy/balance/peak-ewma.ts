@@ -15,7 +15,6 @@ export class PeakEwma {
   private readonly now: () => number;
   private estimateMs: number;
   private updatedAt: number;
-  private sampled = false;
   private inFlight = 0;
 
   constructor({ defaultRttMs, decayMs, now = () => performance.now() }: PeakEwmaOptions) {
@@ -43,8 +42,13 @@ export class PeakEwma {
     this.release();
   }
 
-  /** Estimated latency times (pending + 1): what one more request here is expected to cost. */
+  /**
+   * Estimated latency times (pending + 1): what one more request here is expected to cost. Reading
+   * decays the estimate towards zero, so an endpoint that has not been measured lately (a slow one
+   * that lost every pick, or a new one) becomes worth probing again.
+   */
   cost(): number {
+    this.observe(0, this.now());
     return this.estimateMs * (this.inFlight + 1);
   }
 
@@ -56,14 +60,12 @@ export class PeakEwma {
     return this.estimateMs;
   }
 
-  // Decay happens only when a sample arrives (not on cost()), which keeps cost() a pure read;
-  // an idle endpoint therefore keeps its last estimate until it is measured again.
+  // Peak-sensitive: a slower sample replaces the estimate at once; a faster one (or 0, the pure
+  // decay used by cost()) pulls it down with the weight of the time since the last update.
   private observe(sampleMs: number, now: number): void {
     const elapsed = Math.max(0, now - this.updatedAt);
     this.updatedAt = now;
-    // The default is a guess, not a measurement: the first real sample replaces it outright.
-    if (!this.sampled || sampleMs > this.estimateMs) {
-      this.sampled = true;
+    if (sampleMs > this.estimateMs) {
       this.estimateMs = sampleMs;
       return;
     }
