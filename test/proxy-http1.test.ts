@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { startProxy, sample, type TestProxy } from './support/proxy.js';
 import { httpUpstream, eventually, rawExchange, type Upstream } from './support/upstreams.js';
@@ -72,9 +73,11 @@ describe('HTTP/1.1 outbound', () => {
       const res = await request(`http://${p.outbound}/echo`, {
         method: 'POST',
         headers: { host: 'echo.test' },
-        body: (async function* () {
-          for (let i = 0; i < payload.length; i += 64 * 1024) yield payload.subarray(i, i + 64 * 1024);
-        })(),
+        body: Readable.from(
+          (function* () {
+            for (let i = 0; i < payload.length; i += 64 * 1024) yield payload.subarray(i, i + 64 * 1024);
+          })(),
+        ),
       });
       assert.equal(res.statusCode, 200);
       const got = Buffer.from(await res.body.arrayBuffer());

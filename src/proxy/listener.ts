@@ -5,6 +5,7 @@ import type http from 'node:http';
 import type http2 from 'node:http2';
 import { detectProtocol } from './detect.js';
 import type { SocketAddr } from './env.js';
+import type { TcpMetrics } from './metrics/tcp-metrics.js';
 
 export interface ListenerProtocols {
   /** Skip detection: every connection is opaque TCP (configured opaque port). */
@@ -13,6 +14,8 @@ export interface ListenerProtocols {
   http1: http.Server;
   h2: http2.Http2Server;
   tcp(socket: Socket): void;
+  /** Counts every accepted connection (Linkerd's peer="src" TCP metrics). */
+  accepted: TcpMetrics;
 }
 
 export class Listener {
@@ -48,8 +51,19 @@ export class Listener {
 
   private accept(socket: Socket): void {
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
+    const { accepted } = this.protocols;
+    const openedAt = accepted.open();
+    let errno: string | undefined;
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      accepted.read(socket.bytesRead);
+      accepted.write(socket.bytesWritten);
+      accepted.close(openedAt, errno);
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      errno ??= err.code ?? 'EIO';
+      socket.destroy();
+    });
     if (this.protocols.opaque) {
       this.protocols.tcp(socket);
       return;

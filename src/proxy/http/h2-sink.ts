@@ -13,6 +13,8 @@ function grpcStatusFor(err: Error): string {
 
 export class H2ResponseSink implements ResponseSink {
   started = false;
+  /** The response was completed or failed by the proxy itself; a close after that is no abort. */
+  private finished = false;
   private trailers: Trailers | null = null;
 
   constructor(
@@ -24,6 +26,7 @@ export class H2ResponseSink implements ResponseSink {
 
   start(status: number, headers: HeaderList, endStream: boolean): void {
     this.started = true;
+    if (endStream) this.finished = true;
     if (this.stream.destroyed) return;
     const head = toHeaderObject(headers, { ':status': status });
     if (endStream) {
@@ -41,13 +44,16 @@ export class H2ResponseSink implements ResponseSink {
   }
 
   end(trailers: Trailers | null): void {
+    this.finished = true;
     this.trailers = trailers;
     if (!this.stream.destroyed) this.stream.end();
   }
 
   error(err: Error, h2Code?: number): void {
+    this.finished = true;
     if (this.stream.destroyed) return;
-    if (this.started || this.stream.headersSent) {
+    // Mid-response, or the upstream reset the stream: pass the reset on with its code.
+    if (this.started || this.stream.headersSent || h2Code !== undefined) {
       this.stream.close(h2Code ?? NGHTTP2_INTERNAL_ERROR);
       return;
     }
@@ -77,7 +83,7 @@ export class H2ResponseSink implements ResponseSink {
 
   onAbort(abort: (h2Code: number) => void): void {
     this.stream.once('close', () => {
-      if (!this.stream.writableFinished) abort(this.stream.rstCode || NGHTTP2_CANCEL);
+      if (!this.finished) abort(this.stream.rstCode || NGHTTP2_CANCEL);
     });
   }
 }

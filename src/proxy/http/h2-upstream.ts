@@ -93,6 +93,7 @@ class H2Exchange {
   private timer: NodeJS.Timeout | null = null;
   private responded = false;
   private ended = false;
+  private peerReset = false;
 
   constructor(
     private readonly upstream: H2Upstream,
@@ -109,8 +110,9 @@ class H2Exchange {
       this.trailers = trailers;
     });
     stream.on('end', () => this.onEnd());
-    stream.on('error', () => {
-      // Reported through 'close' with the reset code.
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      // A reset from the peer is passed on as a reset; other failures become proxy errors.
+      if (err.code === 'ERR_HTTP2_STREAM_ERROR') this.peerReset = true;
     });
     stream.on('close', () => this.onClose());
     sink.onDrain(() => stream.resume());
@@ -151,6 +153,6 @@ class H2Exchange {
     const connected = session ? !session.connecting : false;
     // A refused stream never reached the application; say so rather than blame it.
     const cause = code === NGHTTP2_REFUSED_STREAM ? new Error('stream refused by peer') : undefined;
-    this.sink.error(this.upstream.mapError(cause, connected || this.responded), code);
+    this.sink.error(this.upstream.mapError(cause, connected || this.responded), this.peerReset ? code : undefined);
   }
 }

@@ -34,6 +34,7 @@ export class InboundProxy {
   private readonly observe: ObserveContext;
   private readonly httpByAuthority = new Map<string, HttpMetrics>();
   private readonly tcp: TcpMetrics;
+  private readonly accepted: TcpMetrics;
 
   constructor(private readonly deps: InboundDeps) {
     const { config } = deps;
@@ -44,7 +45,8 @@ export class InboundProxy {
     });
     this.appAddr = formatHostPort(config.appAddr.host, config.appAddr.port);
     this.observe = { direction: 'inbound', accessLog: deps.accessLog };
-    this.tcp = deps.metrics.tcp({ ...this.labels(''), peer: 'src' });
+    this.tcp = deps.metrics.tcp({ ...this.labels(''), peer: 'dst' });
+    this.accepted = deps.metrics.tcp({ ...this.labels(''), peer: 'src' });
   }
 
   listener(): Listener {
@@ -63,6 +65,7 @@ export class InboundProxy {
       ),
       h2: createH2Server({ maxHeaderBytes: config.maxHeaderBytes }, handle),
       tcp: (socket: Socket) => this.forwardTcp(socket),
+      accepted: this.accepted,
     });
   }
 

@@ -63,6 +63,7 @@ export class OutboundProxy {
       ),
       h2: createH2Server({ maxHeaderBytes: config.maxHeaderBytes }, handle),
       tcp: (socket) => this.routeTcp(socket, fixedTarget),
+      accepted: this.deps.metrics.tcp({ direction: 'outbound', peer: 'src', target_addr: fixedTarget ?? '', tls: 'no_identity' }),
     });
   }
 
