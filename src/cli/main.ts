@@ -17,7 +17,8 @@ function program(): Command {
     .description('run the sidecar proxy (configured by LOOM_PROXY_* environment variables)')
     .addHelpText('after', `\n${proxyHelp()}`)
     .action(async () => {
-      process.exitCode = await runProxy(processIO);
+      // Exit as soon as the drain is done, whatever handles a library may still hold.
+      process.exit(await runProxy(processIO));
     });
   return cli;
 }

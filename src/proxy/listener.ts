@@ -106,9 +106,13 @@ export class Listener {
     this.protocols.http1.closeIdleConnections();
   }
 
+  /** Closes every connection and the servers' timers; the listener is finished after this. */
   destroyAll(): void {
     for (const socket of this.sockets) socket.destroy();
     this.protocols.http1.closeAllConnections();
+    // Clears the header-timeout interval started at creation; the server was never listening.
+    this.protocols.http1.close(() => undefined);
+    this.protocols.h2.close(() => undefined);
   }
 
   get isDraining(): boolean {

@@ -38,7 +38,7 @@ export class EndpointClient {
   }
 
   private h2Upstream(): H2Upstream {
-    return (this.h2 ??= new H2Upstream(this.addr, {
+    return (this.h2 ??= new H2Upstream(this.host, this.port, this.addr, {
       connectTimeoutMs: this.settings.connectTimeoutMs,
       responseTimeoutMs: this.settings.responseTimeoutMs,
     }));

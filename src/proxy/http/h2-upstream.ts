@@ -1,6 +1,7 @@
 // Sends requests to one endpoint as streams on a single long-lived HTTP/2 connection (h2c),
 // reconnecting when the connection goes away. Used for gRPC/HTTP/2 and for proxy-to-proxy hops,
 // where HTTP/1 requests ride the same connection marked with loom-orig-proto.
+import net from 'node:net';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { ConnectError, ConnectTimeoutError, ResponseTimeoutError, UpstreamError } from '../errors.js';
 import { ORIG_PROTO_HEADER, fromHeaderObject, toHeaderObject } from './headers.js';
@@ -20,6 +21,8 @@ export class H2Upstream {
   private sessionError: Error | undefined;
 
   constructor(
+    private readonly host: string,
+    private readonly port: number,
     readonly addr: string,
     private readonly opts: H2UpstreamOptions,
   ) {}
@@ -47,7 +50,11 @@ export class H2Upstream {
   private connection(): ClientHttp2Session {
     const current = this.session;
     if (current && !current.closed && !current.destroyed) return current;
-    const session = http2.connect(`http://${this.addr}`, { peerMaxConcurrentStreams: 1000 });
+    const session = http2.connect(`http://${this.addr}`, {
+      peerMaxConcurrentStreams: 1000,
+      // Many small frames share this connection; Nagle's algorithm would hold them back.
+      createConnection: () => net.connect({ host: this.host, port: this.port, noDelay: true }),
+    });
     this.session = session;
     const timer = setTimeout(
       () => session.destroy(new ConnectTimeoutError(this.addr, this.opts.connectTimeoutMs)),
