@@ -1,8 +1,8 @@
 // Sends requests to one endpoint over pooled keep-alive HTTP/1.1 connections (undici), streaming
 // both bodies. Uses undici's raw handler protocol: no per-request stream objects or header parsing
 // beyond the hop-by-hop filter.
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Dispatcher, Pool } from 'undici';
 import { ConnectError, ConnectTimeoutError, ResponseTimeoutError, UpstreamError } from '../errors.js';
 import { RequestBody } from './body.js';
 import type { ProxyRequest, ResponseSink, Trailers } from './types.js';
@@ -15,6 +15,13 @@ export interface H1UpstreamOptions {
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
+// undici's Pool alone, loaded when the first HTTP/1 upstream is: the package entry point also loads
+// fetch, WebSocket and caches, and the pool's HTTP parser is a WebAssembly module (~10 MB resident).
+let PoolClass: typeof Pool | undefined;
+function loadPool(): typeof Pool {
+  return (PoolClass ??= createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof Pool);
+}
+
 export class H1Upstream {
   private readonly pool: Pool;
 
@@ -22,7 +29,7 @@ export class H1Upstream {
     readonly addr: string,
     private readonly opts: H1UpstreamOptions,
   ) {
-    this.pool = new Pool(`http://${addr}`, {
+    this.pool = new (loadPool())(`http://${addr}`, {
       connect: { timeout: opts.connectTimeoutMs },
       keepAliveTimeout: opts.idleTimeoutMs,
       headersTimeout: opts.responseTimeoutMs,
