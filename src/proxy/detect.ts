@@ -25,24 +25,31 @@ function classify(buf: Buffer): Detected | undefined {
  * Resolves with the protocol once decided. The socket is left paused with the peeked bytes
  * unshifted; the caller hands it to a server.
  */
-export function detectProtocol(socket: Socket, timeoutMs: number): Promise<Detected> {
+export interface Detection {
+  protocol: Detected;
+  /** The client half-closed before detection decided: these bytes, then EOF, are its whole stream. */
+  final?: Buffer;
+}
+
+export function detectProtocol(socket: Socket, timeoutMs: number): Promise<Detection> {
   return new Promise((resolve) => {
     let seen: Buffer = Buffer.alloc(0);
-    const finish = (result: Detected): void => {
+    const finish = (result: Detected, final?: Buffer): void => {
       clearTimeout(timer);
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('close', onEnd);
       socket.pause();
-      if (seen.length > 0) socket.unshift(seen);
-      resolve(result);
+      // After 'end' has been emitted a stream refuses unshift(); the bytes travel as `final` instead.
+      if (final === undefined && seen.length > 0) socket.unshift(seen);
+      resolve(final === undefined ? { protocol: result } : { protocol: result, final });
     };
     const onData = (chunk: Buffer): void => {
       seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
       const result = classify(seen);
       if (result) finish(result);
     };
-    const onEnd = (): void => finish(seen.length > 0 ? 'opaque' : 'closed');
+    const onEnd = (): void => (seen.length > 0 ? finish('opaque', seen) : finish('closed'));
     const timer = setTimeout(() => finish('opaque'), timeoutMs);
     socket.on('data', onData);
     socket.once('end', onEnd);

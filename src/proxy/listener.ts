@@ -13,7 +13,7 @@ export interface ListenerProtocols {
   detectTimeoutMs: number;
   http1: http.Server;
   h2: http2.Http2Server;
-  tcp(socket: Socket): void;
+  tcp(socket: Socket, final?: Buffer): void;
   /** Counts every accepted connection (Linkerd's peer="src" TCP metrics). */
   accepted: TcpMetrics;
 }
@@ -68,7 +68,7 @@ export class Listener {
       this.protocols.tcp(socket);
       return;
     }
-    void detectProtocol(socket, this.protocols.detectTimeoutMs).then((protocol) => {
+    void detectProtocol(socket, this.protocols.detectTimeoutMs).then(({ protocol, final }) => {
       if (socket.destroyed) return;
       switch (protocol) {
         case 'http1':
@@ -80,7 +80,7 @@ export class Listener {
           this.protocols.h2.emit('connection', socket);
           break;
         case 'opaque':
-          this.protocols.tcp(socket);
+          this.protocols.tcp(socket, final);
           break;
         case 'closed':
           socket.destroy();

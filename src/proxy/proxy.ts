@@ -87,7 +87,9 @@ export class Proxy {
       for (const fwd of config.outboundTcpForwards) {
         forwards.push(await this.bind(this.outbound.listener(`tcp-forward ${fwd.target}`, normalizeName(fwd.target)), fwd.listen));
       }
-      const admin = await this.admin.listen(config.adminAddr);
+      const admin = await this.admin.listen(config.adminAddr).catch((err: unknown) => {
+        throw bindError('admin', config.adminAddr, err);
+      });
       this.ready = true;
       this.logger.info({ inbound: formatAddr(inbound), outbound: formatAddr(outbound), admin: formatAddr(admin) }, 'proxy ready');
       return { inbound, outbound, admin, forwards };
@@ -103,8 +105,7 @@ export class Proxy {
     try {
       bound = await listener.listen(addr);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      throw new Error(`${listener.name} listener cannot bind ${formatAddr(addr)}: ${code} ${(err as Error).message}`, { cause: err });
+      throw bindError(listener.name, addr, err);
     }
     for (const host of bound.host === '0.0.0.0' || bound.host === '::' ? ['127.0.0.1', 'localhost', '::1', bound.host] : [bound.host]) {
       this.selfAddrs.add(formatHostPort(host, bound.port));
@@ -146,4 +147,9 @@ export class Proxy {
     this.discovery.close();
     await Promise.allSettled([this.clients.closeAll(), this.inbound.close(), this.admin.close()]);
   }
+}
+
+function bindError(name: string, addr: SocketAddr, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return new Error(`${name} listener cannot bind ${formatAddr(addr)}: ${code} ${(err as Error).message}`, { cause: err });
 }

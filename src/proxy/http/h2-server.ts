@@ -7,6 +7,7 @@ import type { HttpHandler } from './h1-server.js';
 
 export interface H2ServerOptions {
   maxHeaderBytes: number;
+  idleTimeoutMs: number;
 }
 
 export function createH2Server(opts: H2ServerOptions, handle: HttpHandler): http2.Http2Server {
@@ -39,6 +40,18 @@ export function createH2Server(opts: H2ServerOptions, handle: HttpHandler): http
       },
       sink,
     );
+  });
+  server.on('session', (session: http2.ServerHttp2Session) => {
+    // A session with no streams for the idle timeout is closed; this also ends sessions nghttp2 has
+    // already sent GOAWAY on, which node:http2 otherwise leaves open.
+    let open = 0;
+    session.on('stream', (s: ServerHttp2Stream) => {
+      open++;
+      s.once('close', () => open--);
+    });
+    if (opts.idleTimeoutMs > 0) session.setTimeout(opts.idleTimeoutMs, () => {
+      if (open === 0) session.destroy();
+    });
   });
   server.on('sessionError', () => {
     // The session is torn down by node; nothing else is affected.

@@ -1,5 +1,5 @@
 // Writes a proxied response to an HTTP/2 client stream, with trailers and resets carried through.
-import http2, { type ServerHttp2Stream } from 'node:http2';
+import http2, { type Http2Stream, type ServerHttp2Stream } from 'node:http2';
 import { PROXY_ERROR_HEADER, toHeaderObject } from './headers.js';
 import type { HeaderList, ResponseSink, Trailers } from './types.js';
 import { ProxyError } from '../errors.js';
@@ -54,7 +54,7 @@ export class H2ResponseSink implements ResponseSink {
     if (this.stream.destroyed) return;
     // Mid-response, or the upstream reset the stream: pass the reset on with its code.
     if (this.started || this.stream.headersSent || h2Code !== undefined) {
-      this.stream.close(h2Code ?? NGHTTP2_INTERNAL_ERROR);
+      resetStream(this.stream, h2Code ?? NGHTTP2_INTERNAL_ERROR, err);
       return;
     }
     this.started = true;
@@ -86,4 +86,17 @@ export class H2ResponseSink implements ResponseSink {
       if (!this.finished) abort(this.stream.rstCode || NGHTTP2_CANCEL);
     });
   }
+}
+
+/**
+ * Resets a stream so the peer sees a failure. close(code) first ends our writable side (END_STREAM),
+ * so while it is open the peer would see a clean, truncated end; destroy(err) sends RST_STREAM alone.
+ */
+export function resetStream(stream: Http2Stream, code: number, err: Error): void {
+  if (stream.destroyed) return;
+  // Nothing sent yet (a server stream before its HEADERS), or our side already ended: close() is
+  // safe and keeps the code; otherwise only destroy() avoids a clean END_STREAM (code becomes INTERNAL_ERROR).
+  const unsent = 'headersSent' in stream && !(stream as ServerHttp2Stream).headersSent;
+  if (unsent || stream.writableEnded) stream.close(code);
+  else stream.destroy(err);
 }

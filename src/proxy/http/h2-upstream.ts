@@ -5,6 +5,7 @@ import net from 'node:net';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { ConnectError, ConnectTimeoutError, ResponseTimeoutError, UpstreamError } from '../errors.js';
 import { ORIG_PROTO_HEADER, fromHeaderObject, toHeaderObject } from './headers.js';
+import { resetStream } from './h2-sink.js';
 import type { ProxyRequest, ResponseSink } from './types.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
@@ -124,7 +125,7 @@ class H2Exchange {
     stream.on('close', () => this.onClose());
     sink.onDrain(() => stream.resume());
     sink.onAbort((code) => {
-      if (!stream.destroyed) stream.close(code || NGHTTP2_CANCEL);
+      resetStream(stream, code || NGHTTP2_CANCEL, new Error('client went away'));
     });
   }
 
@@ -148,7 +149,7 @@ class H2Exchange {
     if (this.responded) return;
     this.ended = true;
     this.sink.error(this.upstream.responseTimeout());
-    this.stream.close(NGHTTP2_CANCEL);
+    resetStream(this.stream, NGHTTP2_CANCEL, new Error('response timeout'));
   }
 
   private onClose(): void {

@@ -63,17 +63,18 @@ export class InboundProxy {
         (req: IncomingMessage, socket: Duplex, head: Buffer) =>
           tunnelUpgrade(req, socket, head, config.appAddr.host, config.appAddr.port, config.connectTimeoutMs),
       ),
-      h2: createH2Server({ maxHeaderBytes: config.maxHeaderBytes }, handle),
-      tcp: (socket: Socket) => this.forwardTcp(socket),
+      h2: createH2Server({ maxHeaderBytes: config.maxHeaderBytes, idleTimeoutMs: config.clientIdleTimeoutMs }, handle),
+      tcp: (socket: Socket, final?: Buffer) => this.forwardTcp(socket, final),
       accepted: this.accepted,
     });
   }
 
-  private forwardTcp(socket: Socket): void {
+  private forwardTcp(socket: Socket, final?: Buffer): void {
     const { config } = this.deps;
     const openedAt = this.tcp.open();
     forwardTcp(socket, config.appAddr.host, config.appAddr.port, {
       connectTimeoutMs: config.connectTimeoutMs,
+      final,
       onClose: (r) => {
         this.tcp.read(r.bytesFromClient);
         this.tcp.write(r.bytesToClient);

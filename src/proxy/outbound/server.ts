@@ -22,6 +22,7 @@ import type { Logger } from '../log.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import { forwardTcp } from '../tcp/forward.js';
 import { LogicalTargets, type LogicalTarget } from './logical.js';
+import { isSelfAddress } from './self-address.js';
 
 export interface OutboundDeps {
   config: ProxyConfig;
@@ -61,8 +62,8 @@ export class OutboundProxy {
         handle,
         (req, socket, head) => this.routeUpgrade(req, socket, head, fixedTarget),
       ),
-      h2: createH2Server({ maxHeaderBytes: config.maxHeaderBytes }, handle),
-      tcp: (socket) => this.routeTcp(socket, fixedTarget),
+      h2: createH2Server({ maxHeaderBytes: config.maxHeaderBytes, idleTimeoutMs: config.clientIdleTimeoutMs }, handle),
+      tcp: (socket, final) => this.routeTcp(socket, fixedTarget, final),
       accepted: this.deps.metrics.tcp({ direction: 'outbound', peer: 'src', target_addr: fixedTarget ?? '', tls: 'no_identity' }),
     });
   }
@@ -76,7 +77,7 @@ export class OutboundProxy {
       } catch (err) {
         throw new BadRequestError(`cannot route to "${authority}": ${(err as Error).message}`);
       }
-      if (this.deps.selfAddrs.has(name)) throw new LoopError(name);
+      if (isSelfAddress(name, this.deps.selfAddrs)) throw new LoopError(name);
       if (this.names.size > 10_000) this.names.clear();
       this.names.set(authority, name);
     }
@@ -120,7 +121,7 @@ export class OutboundProxy {
     );
   }
 
-  private routeTcp(socket: Socket, fixedTarget: string | undefined): void {
+  private routeTcp(socket: Socket, fixedTarget: string | undefined, final?: Buffer): void {
     if (fixedTarget === undefined) {
       // Without a target there is nowhere to send bytes that are not HTTP.
       this.deps.logger.debug({ client: socket.remoteAddress }, 'outbound: opaque connection with no target; closing');
@@ -132,15 +133,23 @@ export class OutboundProxy {
       ({ service, load }) => {
         const openedAt = service.tcp.open();
         const startedAt = load.start();
+        let connected = false;
         forwardTcp(socket, service.endpoint.host, service.endpoint.port, {
           connectTimeoutMs: this.deps.config.connectTimeoutMs,
-          onConnect: () => load.end(startedAt),
+          final,
+          onConnect: () => {
+            load.end(startedAt);
+            // An open connection is load on its endpoint until it closes.
+            load.start();
+            connected = true;
+          },
           onConnectError: (err) => {
             load.cancel();
             this.deps.logger.info({ target: fixedTarget, err: err.message }, 'outbound: TCP connect failed');
             socket.destroy();
           },
           onClose: (r) => {
+            if (connected) load.cancel();
             service.tcp.read(r.bytesFromClient);
             service.tcp.write(r.bytesToClient);
             service.tcp.close(openedAt, r.errno);

@@ -17,6 +17,8 @@ export interface TcpForwardOptions {
   /** Takes over the client when the upstream cannot be reached; by default the client is closed. */
   onConnectError?: (err: Error) => void;
   onClose?: (result: TcpForwardResult) => void;
+  /** Everything the client sent before it half-closed (its 'end' has already been emitted). */
+  final?: Buffer;
 }
 
 export function forwardTcp(client: Socket, host: string, port: number, opts: TcpForwardOptions): Socket {
@@ -46,7 +48,8 @@ export function forwardTcp(client: Socket, host: string, port: number, opts: Tcp
     settled = connected = true;
     clearTimeout(timer);
     opts.onConnect?.();
-    client.pipe(upstream);
+    if (opts.final) upstream.end(opts.final);
+    else client.pipe(upstream);
     upstream.pipe(client);
     client.resume();
   });
