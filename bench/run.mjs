@@ -1,14 +1,15 @@
 // Loom benchmark harness: runs every shape in one go and writes RESULTS.md. See `node run.mjs --help`.
-import { mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ensureTools } from './lib/apt.mjs';
-import { parseArgs, USAGE } from './lib/args.mjs';
+import { parseArgs, USAGE, UsageError } from './lib/args.mjs';
 import { LAYOUT, LAYOUT_WHY, describeLayout } from './lib/layout.mjs';
 import { makePlan } from './lib/plan.mjs';
 import { stopAll, killAllSync } from './lib/procs.mjs';
 import { writeGrpcData } from './lib/h2load.mjs';
 import { measureShape } from './lib/measure.mjs';
-import { describeMachine } from './lib/machine.mjs';
+import { describeMachine, sampleBusy, waitForQuiet } from './lib/machine.mjs';
+import { measureJitter } from './lib/jitter.mjs';
 import { ratios, targets } from './lib/summary.mjs';
 import { table, ratioLines, targetTable, writeResults } from './lib/report.mjs';
 import { startHttpUpstream, startGrpcUpstream } from './upstreams/start.mjs';
@@ -57,6 +58,9 @@ async function main() {
   const plan = makePlan(args);
   const machine = describeMachine(ctx.tools, ctx.repoRoot);
   log(`${describeLayout()}`);
+  machine.busyBefore = await sampleBusy(1000);
+  if (machine.busyBefore > 0.1) log(`WARNING: the machine was ${(machine.busyBefore * 100).toFixed(0)}% busy before the bench started; numbers will be noisy`);
+  machine.jitter = await Promise.all([LAYOUT.loadgen, LAYOUT.proxies].map((cpu) => measureJitter(cpu, args.quick ? 1 : 2)));
 
   const upstreams = { http: await startHttpUpstream(ctx), grpc: await startGrpcUpstream(ctx) };
   log(`upstreams: nginx http on :${upstreams.http.port}, node grpc on :${upstreams.grpc.port}`);
@@ -64,7 +68,9 @@ async function main() {
   const results = [];
   for (const shape of shapes) {
     log(`shape ${shape.name}`);
+    const busy = await waitForQuiet({ log });
     const r = await measureShape(ctx, shape, upstreams, plan, log);
+    if (busy > 0.1) r.notes.push(`machine ${(busy * 100).toFixed(0)}% busy with other work before this shape`);
     if (r.error) log(`  ${shape.name} FAILED: ${r.error}`);
     results.push(r);
   }
@@ -76,7 +82,8 @@ async function main() {
   const full = !args.quick && !args.only;
   const out = args.out ?? (full ? `${BENCH}/RESULTS.md` : `${ctx.work}/RESULTS.partial.md`);
   writeResults(out, { machine, layout: describeLayout(), layoutWhy: LAYOUT_WHY, plan, args, results, ratioList, targetList });
-  log(`wrote ${out} (logs in ${ctx.work}/logs)`);
+  writeFileSync(`${ctx.work}/results.json`, JSON.stringify({ machine, plan, results, ratioList, targetList }, null, 2));
+  log(`wrote ${out}, raw numbers in ${ctx.work}/results.json, logs in ${ctx.work}/logs`);
 
   const failed = results.filter((r) => r.error);
   if (failed.length > 0) fail(`${failed.length} shape(s) failed: ${failed.map((r) => r.name).join(', ')} (see above and ${ctx.work}/logs)`);
@@ -87,6 +94,6 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('exit', killAllSync);
 
 main().catch(async (err) => {
-  fail(err.stack ?? err.message);
+  fail(err instanceof UsageError ? err.message : (err.stack ?? err.message));
   await stopAll({ graceMs: 2000 });
 });

@@ -61,7 +61,7 @@ function stopSystemServices(log) {
   for (const svc of ['nginx', 'haproxy']) {
     try {
       execFileSync('service', [svc, 'stop'], { stdio: 'ignore' });
-      log(`stopped system service ${svc}`);
+      log(`system service ${svc} stopped (or was not running)`);
     } catch {
       // not running, or no init system: nothing to stop
     }

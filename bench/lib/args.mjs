@@ -6,6 +6,8 @@ export const USAGE = `usage: node run.mjs [--quick] [--only shape,shape] [--out 
   --out     where to write the markdown report (default: bench/RESULTS.md for a full run of every
             shape, bench/work/RESULTS.partial.md otherwise)`;
 
+export class UsageError extends Error {}
+
 export function parseArgs(argv, shapeNames) {
   const args = { quick: false, only: null, out: null, help: false };
   for (let i = 0; i < argv.length; i++) {
@@ -13,16 +15,16 @@ export function parseArgs(argv, shapeNames) {
     const value = () => {
       const eq = a.indexOf('=');
       if (eq >= 0) return a.slice(eq + 1);
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value\n${USAGE}`);
+      if (i + 1 >= argv.length) throw new UsageError(`${a} needs a value\n${USAGE}`);
       return argv[++i];
     };
     if (a === '--quick') args.quick = true;
     else if (a === '--help' || a === '-h') args.help = true;
     else if (a.startsWith('--only')) args.only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a.startsWith('--out')) args.out = value();
-    else throw new Error(`unknown argument ${a}\n${USAGE}`);
+    else throw new UsageError(`unknown argument ${a}\n${USAGE}`);
   }
   const unknown = (args.only ?? []).filter((n) => !shapeNames.includes(n));
-  if (unknown.length > 0) throw new Error(`unknown shape(s) ${unknown.join(', ')}; shapes: ${shapeNames.join(', ')}`);
+  if (unknown.length > 0) throw new UsageError(`unknown shape(s) ${unknown.join(', ')}; shapes: ${shapeNames.join(', ')}`);
   return args;
 }

@@ -53,7 +53,7 @@ function send(i, due) {
 }
 
 // Timers fire late by up to a millisecond, so the last stretch before a due time is spun with setImmediate
-// (I/O still runs between spins). The generator has its own core, so the spin costs the proxies nothing.
+// (I/O still runs between spins). The generator shares its core with the upstreams only, never with a proxy.
 function tick() {
   const now = process.hrtime.bigint();
   while (sent < TOTAL && dueAt(sent) <= now) {

@@ -29,3 +29,30 @@ export function describeMachine(tools, repoRoot) {
     },
   };
 }
+
+function cpuTotals() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + (f[4] ?? 0);
+  return { idle, total: f.reduce((a, b) => a + b, 0) };
+}
+
+/** Share of all cores busy over `ms` (before the bench starts anything: other people's work). */
+export async function sampleBusy(ms) {
+  const a = cpuTotals();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const b = cpuTotals();
+  const total = b.total - a.total;
+  return total > 0 ? 1 - (b.idle - a.idle) / total : 0;
+}
+
+/**
+ * Other people's work on this shared machine skews every number. Between shapes nothing of ours is busy,
+ * so waits (up to maxWaitS) for the machine to fall under `threshold` busy; returns the last reading.
+ */
+export async function waitForQuiet({ threshold = 0.1, maxWaitS = 20, log }) {
+  let busy = await sampleBusy(500);
+  const deadline = Date.now() + maxWaitS * 1000;
+  if (busy > threshold) log(`  machine ${(busy * 100).toFixed(0)}% busy with work not ours; waiting up to ${maxWaitS} s for it to calm down`);
+  while (busy > threshold && Date.now() < deadline) busy = await sampleBusy(1000);
+  return busy;
+}

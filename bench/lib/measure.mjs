@@ -1,7 +1,7 @@
 // Measures one shape: an HTTP/1.1 instance (throughput, CPU, memory, fixed-rate latency), then a fresh
 // gRPC instance (throughput, CPU). Each instance is stopped before the next starts.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { processTree, cpuSeconds, memory, stop } from './procs.mjs';
+import { processTree, cpuSeconds, coreBusySeconds, memory, stop } from './procs.mjs';
 import { checkHttp, checkGrpc } from './check.mjs';
 import { wrk } from './wrk.mjs';
 import { h2load } from './h2load.mjs';
@@ -11,19 +11,29 @@ import { SERVICE } from '../shapes/loom.mjs';
 const pidsOf = (inst) => inst.proxies.flatMap((p) => processTree(p.proc.pid));
 const perProxy = (inst, key) => inst.proxies.map((p) => memory(processTree(p.proc.pid))[key]);
 
-/** Runs `load` and returns its result plus the proxies' CPU over it. */
-async function withCpu(inst, load) {
+/**
+ * Runs `load` and returns its result plus the proxies' CPU over it, and how much of the proxy core
+ * something else used meanwhile (the core is ours alone unless another user's processes land there).
+ */
+async function withCpu(ctx, inst, load) {
   const pids = pidsOf(inst);
   const cpu0 = cpuSeconds(pids);
+  const core0 = coreBusySeconds(ctx.layout.proxies);
   const t0 = performance.now();
   const result = await load();
   const cpuS = cpuSeconds(pids) - cpu0;
+  const coreS = coreBusySeconds(ctx.layout.proxies) - core0;
   const wallS = (performance.now() - t0) / 1000;
   return {
     ...result,
     cpuUsPerReq: inst.proxies.length > 0 ? (cpuS * 1e6) / result.requests : null,
     proxyCorePct: inst.proxies.length > 0 ? (cpuS / wallS) * 100 : null,
+    foreignCorePct: (Math.max(0, coreS - cpuS) / wallS) * 100,
   };
+}
+
+function noteForeign(tp, what, notes) {
+  if (tp.foreignCorePct > 5) notes.push(`${what}: other processes used ${tp.foreignCorePct.toFixed(0)}% of the proxy core`);
 }
 
 async function stopInstance(inst, notes) {
@@ -41,7 +51,8 @@ async function measureHttp(ctx, shape, upstreamPort, plan, notes) {
     await checkHttp(inst.port, SERVICE);
     const load = { port: inst.port, host: SERVICE, connections: plan.http.connections };
     await wrk(ctx, { ...load, seconds: plan.http.warmupS });
-    const tp = await withCpu(inst, () => wrk(ctx, { ...load, seconds: plan.http.throughputS }));
+    const tp = await withCpu(ctx, inst, () => wrk(ctx, { ...load, seconds: plan.http.throughputS }));
+    noteForeign(tp, 'wrk', notes);
     const errors = tp.non2xx + tp.socketErrors;
     if (errors > 0) notes.push(`wrk: ${tp.non2xx} non-2xx, ${tp.socketErrors} socket errors`);
     const latency = await fixedRate(ctx, { port: inst.port, host: SERVICE, ...plan.latency });
@@ -59,7 +70,8 @@ async function measureGrpc(ctx, shape, upstreamPort, plan, notes) {
     await checkGrpc(inst.port, SERVICE);
     const load = { port: inst.port, authority: SERVICE, clients: plan.grpc.clients, streams: plan.grpc.streams };
     await h2load(ctx, { ...load, seconds: plan.grpc.warmupS });
-    const tp = await withCpu(inst, () => h2load(ctx, { ...load, seconds: plan.grpc.seconds }));
+    const tp = await withCpu(ctx, inst, () => h2load(ctx, { ...load, seconds: plan.grpc.seconds }));
+    noteForeign(tp, 'h2load', notes);
     if (tp.failed > 0 || tp.status2xx < tp.requests) notes.push(`h2load: ${tp.failed} failed, ${tp.requests - tp.status2xx} non-2xx`);
     return { ...tp, peakRssKb: perProxy(inst, 'hwmKb') };
   } finally {

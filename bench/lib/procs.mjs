@@ -181,3 +181,14 @@ export function memory(pids) {
   }
   return { rssKb, hwmKb };
 }
+
+/**
+ * Process time (user + nice + system) spent on one core since boot, from /proc/stat. Interrupt and
+ * softirq time is left out: processes' utime/stime do not include it either.
+ */
+export function coreBusySeconds(cpu) {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
+  if (!line) return NaN;
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  return (f[0] + f[1] + f[2]) / CLK_TCK;
+}

@@ -6,19 +6,19 @@ const num = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', {
 const mb = (kbList) => kbList.map((kb) => num((kb * 1024) / MB, 1)).join(' / ') || '-';
 
 function row(r) {
-  if (r.error) return [r.name, 'FAILED', '', '', '', '', '', '', '', '', r.error.split('\n')[0]];
+  if (r.error) return [r.name, 'FAILED', '', '', '', '', '', '', '', '', '', r.error.split('\n')[0]];
   const h = r.http;
   const g = r.grpc;
   const grpcRps = g?.na ? `n/a (${g.na})` : num(g?.rps);
   const peak = g?.peakRssKb ? h.peakRssKb.map((kb, i) => Math.max(kb, g.peakRssKb[i] ?? 0)) : h.peakRssKb;
   return [
     r.name, num(h.rps), num(h.cpuUsPerReq, 1), num(h.proxyCorePct), num(h.latency.p50Ms, 2), num(h.latency.p99Ms, 2),
-    grpcRps, num(g?.cpuUsPerReq, 1), mb(h.idleRssKb), mb(peak), r.notes.join('; '),
+    grpcRps, num(g?.cpuUsPerReq, 1), num(g?.proxyCorePct), mb(h.idleRssKb), mb(peak), r.notes.join('; '),
   ];
 }
 
-const HEAD = ['shape', 'HTTP req/s', 'CPU µs/req', 'proxy core %', 'p50 ms @1k/s', 'p99 ms @1k/s',
-  'gRPC req/s', 'gRPC CPU µs/req', 'idle RSS MB', 'peak RSS MB', 'notes'];
+const HEAD = ['shape', 'HTTP req/s', 'CPU µs/req', 'core %', 'p50 ms @1k/s', 'p99 ms @1k/s',
+  'gRPC req/s', 'gRPC CPU µs/req', 'gRPC core %', 'idle RSS MB', 'peak RSS MB', 'notes'];
 
 export function table(results) {
   const rows = [HEAD, HEAD.map(() => '---'), ...results.map(row)];
@@ -44,6 +44,9 @@ Date: ${machine.date}. Shapes: ${results.map((r) => r.name).join(', ')}.
 
 ## Machine
 - nproc: ${machine.nproc}; CPU: ${machine.cpuModel}; memory: ${machine.memory}; kernel: ${machine.kernel}
+- busy before the run (other work on the machine): ${num(machine.busyBefore * 100)} % of all cores
+- scheduler noise (a pinned busy thread's gaps over 1 ms): ${machine.jitter.map((j) => `CPU ${j.cpu}: ${num(j.stallsPerSec, 1)}/s, longest ${num(j.maxStallMs, 1)} ms`).join('; ')}.
+  Stalls like these land in the p99 column of every shape alike; the direct row shows the floor.
 
 ## Versions
 - node ${v.node}; loom ${v.loom}
@@ -64,7 +67,7 @@ ${layoutWhy}
   (body and grpc-status compared) before it is loaded.
 - HTTP req/s: \`wrk -t 1 -c ${plan.http.connections} -d ${plan.http.throughputS}s\` (keep-alive) after a ${plan.http.warmupS} s warm-up run.
 - CPU µs/req: utime+stime from /proc/<pid>/stat of every process of every proxy of the shape (nginx master and
-  worker included), delta over the measured run divided by the requests it completed. proxy core %: the same CPU
+  worker included), delta over the measured run divided by the requests it completed. core %: the same CPU
   seconds over the run's wall time (100 % = one core busy; two-hop shapes share one core).
 - p50/p99 @1k/s: bench/lib/fixed-rate.mjs, an open-loop generator (node:http, keep-alive agent) sending
   ${plan.latency.rate} req/s on a fixed schedule for ${plan.latency.seconds} s after a ${plan.latency.warmupS} s warm-up, latency measured from
