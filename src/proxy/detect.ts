@@ -2,8 +2,10 @@
 // tell an HTTP/2 preface from an HTTP/1 request line; anything else, or silence until the detect
 // timeout, is opaque TCP. The bytes read are put back so the chosen server sees the whole stream.
 import type { Socket } from 'node:net';
+import { hasLoomMarker } from './h2/marker.js';
 
-export type Detected = 'h2' | 'http1' | 'opaque' | 'closed';
+/** 'loom-h2': HTTP/2 from another Loom proxy (its first SETTINGS carry the Loom marker). */
+export type Detected = 'loom-h2' | 'h2' | 'http1' | 'opaque' | 'closed';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 /** Longest method token we wait for before deciding a stream is not HTTP/1. */
@@ -11,7 +13,11 @@ const MAX_METHOD_LENGTH = 16;
 
 function classify(buf: Buffer): Detected | undefined {
   const n = Math.min(buf.length, H2_PREFACE.length);
-  if (buf.compare(H2_PREFACE, 0, n, 0, n) === 0) return n === H2_PREFACE.length ? 'h2' : undefined;
+  if (buf.compare(H2_PREFACE, 0, n, 0, n) === 0) {
+    if (n < H2_PREFACE.length) return undefined;
+    const loom = hasLoomMarker(buf);
+    return loom === undefined ? undefined : loom ? 'loom-h2' : 'h2';
+  }
   for (let i = 0; i < buf.length && i <= MAX_METHOD_LENGTH; i++) {
     const c = buf[i] as number;
     if (c === 0x20) return i > 0 ? 'http1' : 'opaque';
@@ -49,8 +55,10 @@ export function detectProtocol(socket: Socket, timeoutMs: number): Promise<Detec
       const result = classify(seen);
       if (result) finish(result);
     };
-    const onEnd = (): void => (seen.length > 0 ? finish('opaque', seen) : finish('closed'));
-    const timer = setTimeout(() => finish('opaque'), timeoutMs);
+    // A complete HTTP/2 preface whose first frame is still incomplete is plain HTTP/2.
+    const undecided = (): Detected => (seen.length >= H2_PREFACE.length && seen.compare(H2_PREFACE, 0, H2_PREFACE.length, 0, H2_PREFACE.length) === 0 ? 'h2' : 'opaque');
+    const onEnd = (): void => (seen.length > 0 ? finish(undecided(), seen) : finish('closed'));
+    const timer = setTimeout(() => finish(undecided()), timeoutMs);
     socket.on('data', onData);
     socket.once('end', onEnd);
     socket.once('close', onEnd);

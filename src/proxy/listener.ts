@@ -4,6 +4,8 @@ import net, { type Server, type Socket } from 'node:net';
 import type http from 'node:http';
 import type http2 from 'node:http2';
 import { detectProtocol } from './detect.js';
+import { serveLoomH2, type LoomH2ServerConnection } from './h2/server.js';
+import type { HttpHandler } from './http/h1-server.js';
 import type { SocketAddr } from './env.js';
 import type { TcpMetrics } from './metrics/tcp-metrics.js';
 
@@ -13,6 +15,10 @@ export interface ListenerProtocols {
   detectTimeoutMs: number;
   http1: http.Server;
   h2: http2.Http2Server;
+  /** Serves HTTP/2 from peer Loom proxies on the lean implementation in h2/. */
+  loomH2: HttpHandler;
+  /** The request header limit, applied to peer proxies' HTTP/2 as to everyone's. */
+  maxHeaderBytes: number;
   tcp(socket: Socket, final?: Buffer): void;
   /** Counts every accepted connection (Linkerd's peer="src" TCP metrics). */
   accepted: TcpMetrics;
@@ -22,6 +28,7 @@ export class Listener {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly h2Sessions = new Set<http2.ServerHttp2Session>();
+  private readonly loomSessions = new Set<LoomH2ServerConnection>();
   private draining = false;
 
   constructor(
@@ -75,6 +82,13 @@ export class Listener {
           this.protocols.http1.emit('connection', socket);
           socket.resume();
           break;
+        case 'loom-h2': {
+          const conn = serveLoomH2(socket, this.protocols.loomH2, { settings: { maxHeaderListSize: this.protocols.maxHeaderBytes * 2 } });
+          this.loomSessions.add(conn);
+          socket.once('close', () => this.loomSessions.delete(conn));
+          if (this.draining) conn.close();
+          break;
+        }
         case 'h2':
           // No resume: the HTTP/2 session reads the unshifted preface from the socket buffer itself.
           this.protocols.h2.emit('connection', socket);
@@ -98,6 +112,7 @@ export class Listener {
     if (!this.draining) this.server.close();
     this.draining = true;
     for (const session of this.h2Sessions) session.close();
+    for (const conn of this.loomSessions) conn.close();
     this.protocols.http1.closeIdleConnections();
   }
 

@@ -2,6 +2,7 @@
 // created on first use. Meshed endpoints (peer proxies) always get HTTP/2.
 import { H1Upstream } from '../http/h1-upstream.js';
 import { H2Upstream } from '../http/h2-upstream.js';
+import { LoomH2Client } from '../h2/client.js';
 import type { ProxyRequest, ResponseSink } from '../http/types.js';
 
 export interface UpstreamSettings {
@@ -14,6 +15,7 @@ export class EndpointClient {
   readonly addr: string;
   private h1: H1Upstream | null = null;
   private h2: H2Upstream | null = null;
+  private loom: LoomH2Client | null = null;
 
   constructor(
     readonly host: string,
@@ -25,8 +27,18 @@ export class EndpointClient {
   }
 
   dispatch(req: ProxyRequest, sink: ResponseSink): void {
-    if (this.meshed || req.httpVersion === '2') this.h2Upstream().dispatch(req, sink);
+    if (this.meshed) this.loomUpstream().dispatch(req, sink);
+    else if (req.httpVersion === '2') this.h2Upstream().dispatch(req, sink);
     else this.h1Upstream().dispatch(req, sink);
+  }
+
+  /** A peer proxy: the lean HTTP/2 link, or node:http2 if the peer turns out not to be Loom. */
+  private loomUpstream(): LoomH2Client {
+    return (this.loom ??= new LoomH2Client(this.host, this.port, {
+      connectTimeoutMs: this.settings.connectTimeoutMs,
+      responseTimeoutMs: this.settings.responseTimeoutMs,
+      fallback: this.h2Upstream(),
+    }));
   }
 
   private h1Upstream(): H1Upstream {
@@ -46,6 +58,7 @@ export class EndpointClient {
 
   /** Stops taking requests; in-flight ones finish. */
   async close(): Promise<void> {
+    this.loom?.close();
     this.h2?.close();
     await this.h1?.close();
   }

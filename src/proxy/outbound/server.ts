@@ -63,6 +63,8 @@ export class OutboundProxy {
         (req, socket, head) => this.routeUpgrade(req, socket, head, fixedTarget),
       ),
       h2: createH2Server({ maxHeaderBytes: config.maxHeaderBytes, idleTimeoutMs: config.clientIdleTimeoutMs }, handle),
+      loomH2: handle,
+      maxHeaderBytes: config.maxHeaderBytes,
       tcp: (socket, final) => this.routeTcp(socket, fixedTarget, final),
       accepted: this.deps.metrics.tcp({ direction: 'outbound', peer: 'src', target_addr: fixedTarget ?? '', tls: 'no_identity' }),
     });
