@@ -21,6 +21,8 @@ import { Listener } from '../listener.js';
 import type { Logger } from '../log.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import { forwardTcp } from '../tcp/forward.js';
+import type { BalancedEndpoint } from '../balance/balancer.js';
+import type { EndpointTarget } from './concrete.js';
 import { LogicalTargets, type LogicalTarget } from './logical.js';
 import { isSelfAddress } from './self-address.js';
 
@@ -96,17 +98,17 @@ export class OutboundProxy {
     }
     const picked = target.balancer.pick();
     if (picked) {
-      const service = picked.service;
-      service.client.dispatch(req, new ObservedSink(sink, req, service.http, picked.load, this.observe, service.endpoint.addr));
+      this.forward(req, sink, picked);
       return;
     }
     target.balancer.ready(this.deps.config.queueTimeoutMs).then(
-      (ready) => {
-        const service = ready.service;
-        service.client.dispatch(req, new ObservedSink(sink, req, service.http, ready.load, this.observe, service.endpoint.addr));
-      },
+      (ready) => this.forward(req, sink, ready),
       (err: Error) => new ObservedSink(sink, req, target.unroutedHttp, null, this.observe, '').error(err),
     );
+  }
+
+  private forward(req: ProxyRequest, sink: ResponseSink, { service, load }: BalancedEndpoint<EndpointTarget>): void {
+    service.client.dispatch(req, new ObservedSink(sink, req, service.http, load, this.observe, service.endpoint.addr));
   }
 
   private routeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, fixedTarget: string | undefined): void {
