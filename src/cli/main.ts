@@ -1,35 +1,33 @@
 #!/usr/bin/env node
-// The `loom` binary: every subcommand, the long-running components included.
-import { Command, CommanderError } from 'commander';
+// The `loom` binary: every subcommand, the long-running components included. `loom proxy` runs in
+// every workload, so it starts without loading the CLI framework (a few MB of resident memory).
 import { processIO } from './io.js';
-import { proxyHelp, runProxy } from './proxy.js';
 
-const VERSION = '0.1.0';
-
-function program(): Command {
-  const cli = new Command('loom')
-    .description('Loom service mesh: sidecar proxy, control plane and CLI')
-    .version(VERSION)
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  cli
-    .command('proxy')
-    .description('run the sidecar proxy (configured by LOOM_PROXY_* environment variables)')
-    .addHelpText('after', `\n${proxyHelp()}`)
-    .action(async () => {
-      // Exit as soon as the drain is done, whatever handles a library may still hold.
-      process.exit(await runProxy(processIO));
-    });
-  return cli;
-}
-
-program()
-  .parseAsync(process.argv)
-  .catch((err: unknown) => {
+async function main(args: string[]): Promise<void> {
+  if (args.length === 1 && args[0] === 'proxy') {
+    const { runProxy } = await import('./proxy.js');
+    process.exit(await runProxy(processIO));
+  }
+  const { CommanderError } = await import('commander');
+  const { program } = await import('./program.js');
+  try {
+    await program().parseAsync(args, { from: 'user' });
+  } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode;
       return;
     }
-    process.stderr.write(`loom: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = 1;
-  });
+    throw err;
+  }
+}
+
+// `loom ... | head` closes the pipe early; that is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`loom: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});

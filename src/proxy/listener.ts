@@ -2,7 +2,7 @@
 // HTTP/2 server or the opaque TCP handler. Tracks connections so shutdown can drain them.
 import net, { type Server, type Socket } from 'node:net';
 import type http from 'node:http';
-import type http2 from 'node:http2';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { detectProtocol } from './detect.js';
 import { serveLoomH2, type LoomH2ServerConnection } from './h2/server.js';
 import type { HttpHandler } from './http/h1-server.js';
@@ -14,7 +14,8 @@ export interface ListenerProtocols {
   opaque: boolean;
   detectTimeoutMs: number;
   http1: http.Server;
-  h2: http2.Http2Server;
+  /** Builds the HTTP/2 server; called when the first plain HTTP/2 client connects. */
+  h2: () => Http2Server;
   /** Serves HTTP/2 from peer Loom proxies on the lean implementation in h2/. */
   loomH2: HttpHandler;
   /** The request header limit, applied to peer proxies' HTTP/2 as to everyone's. */
@@ -27,7 +28,8 @@ export interface ListenerProtocols {
 export class Listener {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
-  private readonly h2Sessions = new Set<http2.ServerHttp2Session>();
+  private h2Server: Http2Server | null = null;
+  private readonly h2Sessions = new Set<ServerHttp2Session>();
   private readonly loomSessions = new Set<LoomH2ServerConnection>();
   private draining = false;
 
@@ -38,11 +40,19 @@ export class Listener {
     this.server = net.createServer({ noDelay: true, allowHalfOpen: true, pauseOnConnect: false }, (socket) =>
       this.accept(socket),
     );
-    protocols.h2.on('session', (session: http2.ServerHttp2Session) => {
-      this.h2Sessions.add(session);
-      session.once('close', () => this.h2Sessions.delete(session));
-      if (this.draining) session.close();
-    });
+  }
+
+  private h2(): Http2Server {
+    if (this.h2Server === null) {
+      const server = this.protocols.h2();
+      server.on('session', (session: ServerHttp2Session) => {
+        this.h2Sessions.add(session);
+        session.once('close', () => this.h2Sessions.delete(session));
+        if (this.draining) session.close();
+      });
+      this.h2Server = server;
+    }
+    return this.h2Server;
   }
 
   listen(addr: SocketAddr): Promise<SocketAddr> {
@@ -91,7 +101,7 @@ export class Listener {
         }
         case 'h2':
           // No resume: the HTTP/2 session reads the unshifted preface from the socket buffer itself.
-          this.protocols.h2.emit('connection', socket);
+          this.h2().emit('connection', socket);
           break;
         case 'opaque':
           this.protocols.tcp(socket, final);
@@ -127,7 +137,7 @@ export class Listener {
     this.protocols.http1.closeAllConnections();
     // Clears the header-timeout interval started at creation; the server was never listening.
     this.protocols.http1.close(() => undefined);
-    this.protocols.h2.close(() => undefined);
+    this.h2Server?.close(() => undefined);
   }
 
   get isDraining(): boolean {

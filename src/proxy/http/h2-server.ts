@@ -1,6 +1,7 @@
 // The HTTP/2 side of a listener (h2c, prior knowledge): each stream becomes a ProxyRequest + sink.
 // Invalid frames are answered by nghttp2 with GOAWAY(PROTOCOL_ERROR); only that session ends.
-import http2, { type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
+import { nodeHttp2 } from './node-http2.js';
 import { ORIG_PROTO_HEADER, fromHeaderObject, isGrpc } from './headers.js';
 import { H2ResponseSink } from './h2-sink.js';
 import type { HttpHandler } from './h1-server.js';
@@ -10,8 +11,8 @@ export interface H2ServerOptions {
   idleTimeoutMs: number;
 }
 
-export function createH2Server(opts: H2ServerOptions, handle: HttpHandler): http2.Http2Server {
-  const server = http2.createServer({
+export function createH2Server(opts: H2ServerOptions, handle: HttpHandler): Http2Server {
+  const server = nodeHttp2().createServer({
     maxSessionInvalidFrames: 100,
     maxSendHeaderBlockLength: 256 * 1024,
     settings: { maxConcurrentStreams: 1000, maxHeaderListSize: opts.maxHeaderBytes * 2 },
@@ -41,7 +42,7 @@ export function createH2Server(opts: H2ServerOptions, handle: HttpHandler): http
       sink,
     );
   });
-  server.on('session', (session: http2.ServerHttp2Session) => {
+  server.on('session', (session: ServerHttp2Session) => {
     // A session with no streams for the idle timeout is closed; this also ends sessions nghttp2 has
     // already sent GOAWAY on, which node:http2 otherwise leaves open.
     let open = 0;

@@ -1,10 +1,12 @@
 // Writes a proxied response to an HTTP/2 client stream, with trailers and resets carried through.
-import http2, { type Http2Stream, type ServerHttp2Stream } from 'node:http2';
+import type { Http2Stream, ServerHttp2Stream } from 'node:http2';
+import { ErrorCode } from '../h2/constants.js';
 import { PROXY_ERROR_HEADER, toHeaderObject } from './headers.js';
 import type { HeaderList, ResponseSink, Trailers } from './types.js';
 import { ProxyError } from '../errors.js';
 
-const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
+const NGHTTP2_INTERNAL_ERROR = ErrorCode.INTERNAL_ERROR;
+const NGHTTP2_CANCEL = ErrorCode.CANCEL;
 
 /** gRPC status for a proxy error: UNAVAILABLE, or DEADLINE_EXCEEDED for timeouts. */
 function grpcStatusFor(err: Error): string {

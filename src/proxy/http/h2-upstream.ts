@@ -2,13 +2,16 @@
 // reconnecting when the connection goes away. Used for gRPC/HTTP/2 and for proxy-to-proxy hops,
 // where HTTP/1 requests ride the same connection marked with loom-orig-proto.
 import net from 'node:net';
-import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
+import { ErrorCode } from '../h2/constants.js';
+import { nodeHttp2 } from './node-http2.js';
 import { ConnectError, ConnectTimeoutError, ResponseTimeoutError, UpstreamError } from '../errors.js';
 import { ORIG_PROTO_HEADER, fromHeaderObject, toHeaderObject } from './headers.js';
 import { resetStream } from './h2-sink.js';
 import type { ProxyRequest, ResponseSink } from './types.js';
 
-const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
+const NGHTTP2_CANCEL = ErrorCode.CANCEL;
+const NGHTTP2_REFUSED_STREAM = ErrorCode.REFUSED_STREAM;
 const END_STREAM = 0x1;
 
 export interface H2UpstreamOptions {
@@ -51,7 +54,7 @@ export class H2Upstream {
   private connection(): ClientHttp2Session {
     const current = this.session;
     if (current && !current.closed && !current.destroyed) return current;
-    const session = http2.connect(`http://${this.addr}`, {
+    const session = nodeHttp2().connect(`http://${this.addr}`, {
       peerMaxConcurrentStreams: 1000,
       // Many small frames share this connection; Nagle's algorithm would hold them back.
       createConnection: () => net.connect({ host: this.host, port: this.port, noDelay: true }),

@@ -63,7 +63,7 @@ export class InboundProxy {
         (req: IncomingMessage, socket: Duplex, head: Buffer) =>
           tunnelUpgrade(req, socket, head, config.appAddr.host, config.appAddr.port, config.connectTimeoutMs),
       ),
-      h2: createH2Server({ maxHeaderBytes: config.maxHeaderBytes, idleTimeoutMs: config.clientIdleTimeoutMs }, handle),
+      h2: () => createH2Server({ maxHeaderBytes: config.maxHeaderBytes, idleTimeoutMs: config.clientIdleTimeoutMs }, handle),
       loomH2: handle,
       maxHeaderBytes: config.maxHeaderBytes,
       tcp: (socket: Socket, final?: Buffer) => this.forwardTcp(socket, final),

@@ -64,7 +64,7 @@ export class OutboundProxy {
         handle,
         (req, socket, head) => this.routeUpgrade(req, socket, head, fixedTarget),
       ),
-      h2: createH2Server({ maxHeaderBytes: config.maxHeaderBytes, idleTimeoutMs: config.clientIdleTimeoutMs }, handle),
+      h2: () => createH2Server({ maxHeaderBytes: config.maxHeaderBytes, idleTimeoutMs: config.clientIdleTimeoutMs }, handle),
       loomH2: handle,
       maxHeaderBytes: config.maxHeaderBytes,
       tcp: (socket, final) => this.routeTcp(socket, fixedTarget, final),
