@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/node_modules/', 'bench/work/', 'dashboard/'] },
+  { ignores: ['dist/', 'src/api/gen/', 'node_modules/', 'bench/node_modules/', 'bench/work/', 'dashboard/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },

@@ -1,6 +1,7 @@
 // `loom proxy`: runs the sidecar until SIGTERM/SIGINT or POST /shutdown, then drains and exits 0.
-import { ConfigError, SETTINGS, loadProxyConfig } from '../proxy/env.js';
-import { createLogger } from '../proxy/log.js';
+import type { Discovery } from '../proxy/discovery/types.js';
+import { ConfigError, SETTINGS, formatAddr, loadProxyConfig, type ProxyConfig } from '../proxy/env.js';
+import { createLogger, type Logger } from '../proxy/log.js';
 import { Proxy } from '../proxy/proxy.js';
 import type { CliIO } from './io.js';
 
@@ -25,7 +26,7 @@ export async function runProxy(io: CliIO, signals: NodeJS.Process | null = proce
   const logger = createLogger({ level: config.logLevel, name: 'loom-proxy' });
   let proxy: Proxy;
   try {
-    proxy = new Proxy(config, logger);
+    proxy = new Proxy(config, logger, await controlPlaneDiscovery(config, logger));
     await proxy.start();
   } catch (err) {
     io.err(`loom proxy: ${(err as Error).message}\n`);
@@ -41,4 +42,15 @@ export async function runProxy(io: CliIO, signals: NodeJS.Process | null = proce
   signals?.off('SIGTERM', onSignal);
   signals?.off('SIGINT', onSignal);
   return 0;
+}
+
+/** The Destination API client when a control plane is configured (loaded only then). */
+async function controlPlaneDiscovery(config: ProxyConfig, logger: Logger): Promise<Discovery | undefined> {
+  if (config.destinationAddr === undefined) return undefined;
+  const { DestinationDiscovery } = await import('../proxy/discovery/destination-client.js');
+  return new DestinationDiscovery({
+    addr: formatAddr(config.destinationAddr),
+    contextToken: config.destinationContext,
+    onError: (name, err) => logger.warn({ name, err: err.message }, 'discovery: stream failed; keeping last-known endpoints and reconnecting'),
+  });
 }

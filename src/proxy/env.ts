@@ -22,6 +22,8 @@ export interface ProxyConfig {
   appAddr: SocketAddr;
   discoveryFile: string | undefined;
   discoveryInline: string | undefined;
+  destinationAddr: SocketAddr | undefined;
+  destinationContext: string;
   outboundTcpForwards: TcpForward[];
   opaquePorts: Set<number>;
   detectTimeoutMs: number;
@@ -132,6 +134,8 @@ export const SETTINGS = [
   setting({ name: 'LOOM_PROXY_APP_ADDR', key: 'appAddr', default: '127.0.0.1:8080', parse: parseSocketAddr, describe: 'The local app: where inbound traffic is forwarded.' }),
   setting({ name: 'LOOM_PROXY_DISCOVERY_FILE', key: 'discoveryFile', default: '', parse: optionalString, describe: 'Static discovery file ("name -> addr [meshed] [k=v], ..." per line); watched for changes.' }),
   setting({ name: 'LOOM_PROXY_DISCOVERY', key: 'discoveryInline', default: '', parse: optionalString, describe: 'Static discovery table inline, lines separated by ";" (used with or without the file).' }),
+  setting({ name: 'LOOM_PROXY_DESTINATION_ADDR', key: 'destinationAddr', default: '', parse: (raw) => (raw.trim() === '' ? undefined : parseSocketAddr(raw)), describe: 'The control plane\'s Destination API (host:port); when set it replaces the static table.' }),
+  setting({ name: 'LOOM_PROXY_DESTINATION_CONTEXT', key: 'destinationContext', default: '', parse: (raw) => raw.trim(), describe: 'Who this proxy is, sent with discovery requests (e.g. web-1.emojivoto).' }),
   setting({ name: 'LOOM_PROXY_OUTBOUND_TCP_FORWARDS', key: 'outboundTcpForwards', default: '', parse: parseTcpForwards, describe: 'Extra outbound listeners with a fixed target: listen=name:port, comma separated.' }),
   setting({ name: 'LOOM_PROXY_OPAQUE_PORTS', key: 'opaquePorts', default: '25,587,3306,4444,5432,6379,9300,11211', parse: parsePorts, describe: 'Target ports forwarded as opaque TCP with no protocol detection (server-speaks-first).' }),
   setting({ name: 'LOOM_PROXY_DETECT_TIMEOUT', key: 'detectTimeoutMs', default: '10s', parse: parseDuration, describe: 'How long to wait for a client\'s first bytes before treating the connection as opaque TCP.' }),
