@@ -1,7 +1,7 @@
 // Writes a proxied response to an HTTP/2 client stream, with trailers and resets carried through.
 import type { Http2Stream, ServerHttp2Stream } from 'node:http2';
 import { ErrorCode } from '../h2/constants.js';
-import { PROXY_ERROR_HEADER, toHeaderObject } from './headers.js';
+import { PROXY_ERROR_HEADER, encodeGrpcMessage, toHeaderObject } from './headers.js';
 import type { HeaderList, ResponseSink, Trailers } from './types.js';
 import { ProxyError } from '../errors.js';
 
@@ -67,7 +67,7 @@ export class H2ResponseSink implements ResponseSink {
           ':status': 200,
           'content-type': 'application/grpc',
           'grpc-status': grpcStatusFor(err),
-          'grpc-message': encodeURIComponent(err.message),
+          'grpc-message': encodeGrpcMessage(err.message),
           [PROXY_ERROR_HEADER]: code,
         },
         { endStream: true },

@@ -85,3 +85,15 @@ export function headerValue(list: HeaderList, name: string): string | undefined 
   for (let i = 0; i < list.length; i += 2) if (list[i] === name) return list[i + 1];
   return undefined;
 }
+
+/**
+ * A grpc-message value: the gRPC spec percent-encodes only bytes outside printable ASCII and '%'
+ * itself, so readable messages stay readable to every client.
+ */
+export function encodeGrpcMessage(message: string): string {
+  let out = '';
+  for (const byte of Buffer.from(message, 'utf8')) {
+    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
