@@ -32,43 +32,60 @@ export interface MeshFile {
 
 /** Reads and parses a mesh file; a file that cannot be read is a MeshFileError too. */
 export function loadMeshFile(path: string): MeshFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new MeshFileError(path, [{ file: path, message: `cannot read the mesh file (${reason}); check the path given with -f` }], { cause: err });
-  }
-  return parseMeshFile(text, path);
+  return loadMeshFiles([path]);
 }
 
-/** Parses mesh-file text; `file` names it in problems. Throws MeshFileError listing every problem. */
-export function parseMeshFile(text: string, file: string): MeshFile {
-  const { documents, syntaxProblems, broken } = readDocuments(text);
-  const problems: MeshFileProblem[] = syntaxProblems.map((p) => ({ file, ...p }));
-  const declared: Declared[] = [];
-  const unparsed: Unparsed[] = broken.map(identify);
-
-  for (const document of documents) {
-    if (document.value === null || document.value === undefined) continue; // an empty document, e.g. after a trailing ---
-    const parsed = parseResource(document.value);
-    if (parsed.ok) {
-      declared.push({ resource: parsed.resource, document });
-    } else {
-      const resource = describeDocument(document);
-      problems.push(...parsed.problems.map((p) => toProblem(file, document, resource, p)));
-      unparsed.push(identify(document.value));
+/** Several files read as one mesh (`loom up -f a.yaml -f b.yaml`): each may refer to the others. */
+export function loadMeshFiles(paths: readonly string[]): MeshFile {
+  const sources = paths.map((path) => {
+    try {
+      return { file: path, text: readFileSync(path, 'utf8') };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new MeshFileError(path, [{ file: path, message: `cannot read the mesh file (${reason}); check the path given with -f` }], { cause: err });
     }
-  }
-  if (problems.length === 0 && declared.length === 0) {
-    problems.push({ file, line: 1, column: 1, message: 'has no resources; add Namespace, ServiceAccount, Service and Deployment documents (see MESH-FILE.md)' });
+  });
+  return parseMeshFiles(sources);
+}
+
+export function parseMeshFile(text: string, file: string): MeshFile {
+  return parseMeshFiles([{ file, text }]);
+}
+
+export function parseMeshFiles(sources: readonly { file: string; text: string }[]): MeshFile {
+  const problems: MeshFileProblem[] = [];
+  const declared: Declared[] = [];
+  const unparsed: Unparsed[] = [];
+  const fileOf = new Map<SourceDocument, string>();
+
+  for (const { file, text } of sources) {
+    const { documents, syntaxProblems, broken } = readDocuments(text);
+    problems.push(...syntaxProblems.map((p) => ({ file, ...p })));
+    unparsed.push(...broken.map(identify));
+    let resources = 0;
+    for (const document of documents) {
+      if (document.value === null || document.value === undefined) continue; // an empty document, e.g. after a trailing ---
+      fileOf.set(document, file);
+      const parsed = parseResource(document.value);
+      if (parsed.ok) {
+        declared.push({ resource: parsed.resource, document });
+        resources++;
+      } else {
+        const resource = describeDocument(document);
+        problems.push(...parsed.problems.map((p) => toProblem(file, document, resource, p)));
+        unparsed.push(identify(document.value));
+      }
+    }
+    if (syntaxProblems.length === 0 && resources === 0 && !problems.some((p) => p.file === file)) {
+      problems.push({ file, line: 1, column: 1, message: 'has no resources; add Namespace, ServiceAccount, Service and Deployment documents (see MESH-FILE.md)' });
+    }
   }
 
   checkMeshFile(declared, unparsed, ({ resource, document }, path, message, at = 'value') => {
     const name = `${resource.kind}/${resource.metadata.name}`;
-    problems.push(toProblem(file, document, name, { path, at, message }));
+    problems.push(toProblem(fileOf.get(document) ?? '', document, name, { path, at, message }));
   });
-  if (problems.length > 0) throw new MeshFileError(file, sortByPosition(problems));
+  if (problems.length > 0) throw new MeshFileError(sources.map((s) => s.file).join(', '), sortByPosition(problems));
 
   const pick = <K extends string>(kind: K) =>
     declared.map((d) => d.resource).filter((r): r is Extract<typeof r, { kind: K }> => r.kind === kind);
@@ -76,7 +93,6 @@ export function parseMeshFile(text: string, file: string): MeshFile {
     namespaces: pick('Namespace'),
     serviceAccounts: pick('ServiceAccount'),
     services: pick('Service'),
-    // Every container has a command: checkMeshFile reports the ones that do not.
     deployments: pick('Deployment') as LocalDeployment[],
   };
 }
@@ -106,5 +122,8 @@ export function formatPath(path: FieldPath): string {
 
 // Array sort is stable: problems at the same position keep the order they were found in.
 function sortByPosition(problems: MeshFileProblem[]): MeshFileProblem[] {
-  return [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  const files = [...new Set(problems.map((p) => p.file))];
+  return [...problems].sort(
+    (a, b) => files.indexOf(a.file) - files.indexOf(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  );
 }
