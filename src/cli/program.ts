@@ -1,7 +1,23 @@
 // Every `loom` subcommand, wired with commander.
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { processIO } from './io.js';
 import { proxyHelp, runProxy } from './proxy.js';
+import { runDown } from './down.js';
+import { runGet } from './get.js';
+import { runLogs } from './logs.js';
+import { runUp } from './up.js';
+
+const STATE_DIR = '.loom';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`"${value}" is not a port (0-65535)`);
+  return n;
+}
 
 export const VERSION = '0.1.0';
 
@@ -18,6 +34,34 @@ export function program(): Command {
     .action(async () => {
       // Exit as soon as the drain is done, whatever handles a library may still hold.
       process.exit(await runProxy(processIO));
+    });
+  cli
+    .command('up')
+    .description('run the whole mesh on this machine from mesh files: control plane, workloads and their proxies')
+    .requiredOption('-f, --file <mesh.yaml>', 'a mesh file (repeat -f for several)', collect, [])
+    .option('--admin-port <port>', 'port of the mesh admin API on 127.0.0.1', port, 9990)
+    .option('--controller-port <port>', 'port of the Destination API on 127.0.0.1 (0 picks one)', port, 8086)
+    .action(async (o: { file: string[]; adminPort: number; controllerPort: number }) => {
+      process.exit(await runUp({ files: o.file, stateDir: STATE_DIR, adminPort: o.adminPort, controllerPort: o.controllerPort }, processIO));
+    });
+  cli
+    .command('down')
+    .description('stop the mesh `loom up` started in this directory')
+    .action(async () => {
+      process.exitCode = await runDown(STATE_DIR, processIO);
+    });
+  cli
+    .command('get <kind>')
+    .description('list resources of the running mesh (workloads)')
+    .action(async (kind: string) => {
+      process.exitCode = await runGet(kind, STATE_DIR, processIO);
+    });
+  cli
+    .command('logs <workload>')
+    .description("show a workload's output (every replica, or one: web-0)")
+    .option('--proxy', "show the replica's proxy log instead")
+    .action(async (workload: string, o: { proxy?: boolean }) => {
+      process.exitCode = await runLogs(workload, STATE_DIR, processIO, o.proxy === true);
     });
   return cli;
 }

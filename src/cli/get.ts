@@ -1,0 +1,37 @@
+// `loom get workloads`: every replica with its status, restarts and ports.
+import { adminRequest, runningMesh } from './mesh-client.js';
+import type { CliIO } from './io.js';
+
+export interface ReplicaView {
+  name: string;
+  namespace: string;
+  workload: string;
+  status: string;
+  restarts: number;
+  ports: { app: number; inbound: number; outbound: number; admin: number };
+  lastError?: string;
+}
+
+export async function runGet(kind: string, stateDir: string, io: CliIO): Promise<number> {
+  if (kind !== 'workloads' && kind !== 'workload') {
+    io.err(`loom get: unknown kind "${kind}"; supported: workloads\n`);
+    return 2;
+  }
+  const state = runningMesh(stateDir, io, 'get');
+  if (!state) return 1;
+  let body: { replicas: ReplicaView[] };
+  try {
+    body = (await (await adminRequest(state, '/api/workloads')).json()) as { replicas: ReplicaView[] };
+  } catch (err) {
+    io.err(`loom get: the mesh admin at ${state.admin} did not answer (${(err as Error).message}); is \`loom up\` still running?\n`);
+    return 1;
+  }
+  const rows = [['NAMESPACE', 'NAME', 'WORKLOAD', 'STATUS', 'RESTARTS', 'APP', 'INBOUND', 'OUTBOUND', 'ADMIN']];
+  for (const r of body.replicas) {
+    rows.push([r.namespace, r.name, r.workload, r.status, String(r.restarts), String(r.ports.app), String(r.ports.inbound), String(r.ports.outbound), String(r.ports.admin)]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  io.out(rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
+  for (const r of body.replicas) if (r.lastError) io.out(`${r.namespace}/${r.name}: ${r.lastError}\n`);
+  return 0;
+}

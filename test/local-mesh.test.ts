@@ -1,0 +1,67 @@
+// The one-machine mesh end to end: `loom up`'s runtime with the hello -> world demo, real proxies and
+// apps as processes, discovery from the control plane.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { LocalMesh } from '../src/platform/local/local-mesh.js';
+import { ensureBuilt, MAIN, ROOT } from './support/child.js';
+import { sample } from './support/proxy.js';
+import { eventually } from './support/upstreams.js';
+
+let mesh: LocalMesh;
+
+before(async () => {
+  await ensureBuilt();
+  mesh = new LocalMesh({
+    files: [join(ROOT, 'demos/hello-world/mesh.yaml')],
+    cwd: ROOT,
+    stateDir: mkdtempSync(join(tmpdir(), 'loom-mesh-')),
+    proxyCommand: [process.execPath, MAIN, 'proxy'],
+    baseEnv: process.env,
+    controllerPort: 0,
+  });
+  await mesh.start();
+});
+
+after(async () => {
+  await mesh.stop();
+});
+
+function replica(name: string) {
+  const found = mesh.replicas.find((r) => r.replica.name === name);
+  assert.ok(found, `replica ${name}`);
+  return found;
+}
+
+async function metrics(name: string): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${replica(name).replica.describe().ports.admin}/metrics`)).text();
+}
+
+test('hello reaches world through both proxies, found through the control plane', async () => {
+  await eventually(() => mesh.index.endpoints('world.hello.svc:80').length === 1, 20_000, 'world to be ready');
+  await eventually(() => replica('hello-0').replica.describe().status === 'ready', 20_000, 'hello to be ready');
+  const res = await request(`http://127.0.0.1:${replica('hello-0').inboundPort}/`);
+  const body = await res.body.text();
+  assert.equal(res.statusCode, 200);
+  assert.match(body, /^Hello \(127\.0\.0\.1:\d+\) world \(127\.0\.0\.1:\d+\)!!\n$/);
+  const out = sample(await metrics('hello-0'), 'response_total', { direction: 'outbound', authority: 'world.hello.svc:80', dst_pod: 'world-v1-0', status_code: '200' });
+  const inb = sample(await metrics('world-v1-0'), 'response_total', { direction: 'inbound', status_code: '200' });
+  assert.ok(out >= 1, 'hello proxy counted the call to world');
+  assert.ok(inb >= 1, 'world proxy counted the call from hello');
+});
+
+test('a crashed replica leaves discovery and comes back through the supervisor', async () => {
+  const world = replica('world-v1-0').replica;
+  const pid = world.describe().pids.app;
+  assert.ok(pid);
+  process.kill(pid, 'SIGKILL');
+  await eventually(() => mesh.index.endpoints('world.hello.svc:80').length === 0, 10_000, 'the endpoint to be withdrawn');
+  await eventually(() => mesh.index.endpoints('world.hello.svc:80').length === 1, 20_000, 'the replica to be restarted');
+  assert.ok(world.describe().restarts >= 1);
+  const res = await request(`http://127.0.0.1:${replica('hello-0').inboundPort}/`);
+  assert.equal(res.statusCode, 200);
+  await res.body.dump();
+});
