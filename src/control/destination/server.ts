@@ -4,18 +4,19 @@ import type { AddressInfo } from 'node:net';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Destination } from '../../api/gen/loom/destination/v1/destination_pb.js';
 import type { EndpointIndex } from '../index/endpoint-index.js';
+import type { ControlPlaneMetrics } from '../metrics.js';
 import { destinationService } from './service.js';
 
 export class GrpcApiServer {
   private readonly server: http2.Http2Server;
   private readonly sessions = new Set<http2.ServerHttp2Session>();
 
-  constructor(index: EndpointIndex) {
+  constructor(index: EndpointIndex, metrics?: ControlPlaneMetrics) {
     const handler = connectNodeAdapter({
       grpc: true,
       connect: false,
       grpcWeb: false,
-      routes: (router) => router.service(Destination, destinationService(index)),
+      routes: (router) => router.service(Destination, destinationService(index, metrics)),
     });
     this.server = http2.createServer(handler);
     this.server.on('session', (s) => {

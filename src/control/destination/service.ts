@@ -6,6 +6,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { Destination, DestinationProfileSchema, type Update } from '../../api/gen/loom/destination/v1/destination_pb.js';
 import { AsyncQueue } from '../async-queue.js';
 import type { EndpointIndex } from '../index/endpoint-index.js';
+import type { ControlPlaneMetrics } from '../metrics.js';
 import { addUpdate, noEndpointsUpdate, removeUpdate } from './translate.js';
 
 const NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:\d{1,5}$|^\[[0-9a-f:.]+\]:\d{1,5}$/i;
@@ -16,21 +17,27 @@ function checkPath(path: string): void {
   }
 }
 
-export function destinationService(index: EndpointIndex): ServiceImpl<typeof Destination> {
+export function destinationService(index: EndpointIndex, metrics?: ControlPlaneMetrics): ServiceImpl<typeof Destination> {
   return {
     async *get(req, ctx) {
       checkPath(req.path);
       const queue = new AsyncQueue<Update>();
+      const send = (kind: string, update: Update): void => {
+        metrics?.updates.inc({ kind });
+        queue.push(update);
+      };
       const unsubscribe = index.watch(req.path.toLowerCase(), {
-        add: (endpoints) => queue.push(addUpdate(endpoints)),
-        remove: (addrs) => queue.push(removeUpdate(addrs)),
-        noEndpoints: (exists) => queue.push(noEndpointsUpdate(exists)),
+        add: (endpoints) => send('add', addUpdate(endpoints)),
+        remove: (addrs) => send('remove', removeUpdate(addrs)),
+        noEndpoints: (exists) => send('no_endpoints', noEndpointsUpdate(exists)),
       });
       const onAbort = (): void => queue.close();
       ctx.signal.addEventListener('abort', onAbort);
+      metrics?.streams.inc();
       try {
         yield* queue;
       } finally {
+        metrics?.streams.dec();
         ctx.signal.removeEventListener('abort', onAbort);
         unsubscribe();
       }

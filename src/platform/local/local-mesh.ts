@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GrpcApiServer } from '../../control/destination/server.js';
 import { EndpointIndex, type IndexedEndpoint } from '../../control/index/endpoint-index.js';
+import { ControlPlaneMetrics } from '../../control/metrics.js';
 import { freePorts } from './free-port.js';
 import { loadMeshFiles, type LocalDeployment, type MeshFile } from './mesh-file.js';
 import { Replica } from './replica.js';
@@ -33,7 +34,8 @@ export class LocalMesh {
   readonly index = new EndpointIndex();
   readonly mesh: MeshFile;
   readonly replicas: ReplicaRecord[] = [];
-  private readonly grpc = new GrpcApiServer(this.index);
+  readonly metrics = new ControlPlaneMetrics(this.index);
+  private readonly grpc = new GrpcApiServer(this.index, this.metrics);
   private readonly ready = new Set<Replica>();
   controllerAddr = '';
 

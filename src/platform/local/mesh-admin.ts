@@ -1,5 +1,6 @@
 // The running mesh's admin API, for `loom get`, `loom logs` and `loom down` from another terminal:
-// GET /ready, /live, /api/workloads; POST /shutdown (loopback only by binding to 127.0.0.1).
+// GET /ready, /live, /metrics (the control plane's), /api/workloads; POST /shutdown (loopback only by
+// binding to 127.0.0.1).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalMesh } from './local-mesh.js';
@@ -16,6 +17,13 @@ export class MeshAdmin {
       };
       if (req.method === 'GET' && req.url === '/live') return send(200, 'live\n');
       if (req.method === 'GET' && req.url === '/ready') return send(200, 'ready\n');
+      if (req.method === 'GET' && req.url === '/metrics') {
+        void mesh.metrics.render().then((text) => {
+          res.writeHead(200, { 'content-type': mesh.metrics.registry.contentType });
+          res.end(text);
+        });
+        return;
+      }
       if (req.method === 'GET' && req.url === '/api/workloads') {
         return send(200, { controller: mesh.controllerAddr, replicas: mesh.replicas.map((r) => r.replica.describe()) });
       }
@@ -24,7 +32,7 @@ export class MeshAdmin {
         onShutdown();
         return;
       }
-      send(404, 'not found: GET /ready /live /api/workloads, POST /shutdown\n');
+      send(404, 'not found: GET /ready /live /metrics /api/workloads, POST /shutdown\n');
     });
   }
 
