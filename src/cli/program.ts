@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { processIO } from './io.js';
 import { proxyHelp, runProxy } from './proxy.js';
+import { runCheck } from './check.js';
 import { runDown } from './down.js';
 import { runGet } from './get.js';
 import { runLogs } from './logs.js';
@@ -49,6 +50,16 @@ export function program(): Command {
     .description('stop the mesh `loom up` started in this directory')
     .action(async () => {
       process.exitCode = await runDown(STATE_DIR, processIO);
+    });
+  cli
+    .command('check')
+    .description('check that a mesh can start here (--pre) or that the running mesh is healthy')
+    .option('--pre', 'check this machine and directory before `loom up`')
+    .option('--admin-port <port>', 'with --pre: the mesh admin port `loom up` will use', port, 9990)
+    .option('--controller-port <port>', 'with --pre: the Destination API port `loom up` will use', port, 8086)
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (o: { pre?: boolean; adminPort: number; controllerPort: number; output: string }) => {
+      process.exitCode = await runCheck({ pre: o.pre === true, stateDir: STATE_DIR, adminPort: o.adminPort, controllerPort: o.controllerPort, output: o.output }, processIO);
     });
   cli
     .command('get <kind>')

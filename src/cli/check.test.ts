@@ -1,0 +1,149 @@
+// `loom check --pre` and `loom check`, run in-process with captured output, temp state dirs and fake mesh servers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeMeshState } from '../platform/local/state-file.js';
+import { runCheck, type CheckOptions } from './check.js';
+import type { CliIO } from './io.js';
+
+function io(): CliIO & { stdout: string; stderr: string } {
+  const captured = { stdout: '', stderr: '' };
+  return Object.assign(captured, {
+    out: (t: string) => void (captured.stdout += t),
+    err: (t: string) => void (captured.stderr += t),
+    env: { PATH: process.env['PATH'] },
+  });
+}
+
+function tempStateDir(): string {
+  return join(mkdtempSync(join(tmpdir(), 'loom-check-')), '.loom');
+}
+
+async function listen(server: Server | http.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  const port = await listen(server);
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function preOptions(overrides: Partial<CheckOptions> = {}): Promise<CheckOptions> {
+  return { pre: true, stateDir: tempStateDir(), adminPort: await freePort(), controllerPort: await freePort(), output: 'text', ...overrides };
+}
+
+function httpServer(routes: Record<string, [number, unknown]>): http.Server {
+  return http.createServer((req, res) => {
+    const [status, body] = routes[req.url ?? ''] ?? [404, 'not found\n'];
+    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  });
+}
+
+const closeAll = (...servers: Array<Server | http.Server>): Promise<unknown> =>
+  Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+
+test('check --pre passes on a clean directory with free ports, and creates the state directory', async () => {
+  const out = io();
+  const code = await runCheck(await preOptions(), out);
+  assert.equal(code, 0, out.stdout);
+  assert.match(out.stdout, /^√ Node\.js is >= 20\.18\.1$/m);
+  assert.match(out.stdout, /^√ the state directory .*\.loom is writable$/m);
+  assert.match(out.stdout, /^√ no mesh is running from this directory$/m);
+  assert.doesNotMatch(out.stdout, /×/);
+  assert.match(out.stdout, /Status check results are √\n$/);
+});
+
+test('check --pre fails on a taken port and says to stop its process or pass --admin-port', async () => {
+  const taken = createServer();
+  const port = await listen(taken);
+  try {
+    const out = io();
+    assert.equal(await runCheck(await preOptions({ adminPort: port }), out), 1);
+    assert.match(out.stdout, new RegExp(`^× port ${port} \\(mesh admin\\) is free on 127\\.0\\.0\\.1\\n    .*EADDRINUSE.*stop the process listening on it.*--admin-port <port>`, 'm'));
+    assert.match(out.stdout, /^√ port \d+ \(Destination API\) is free/m);
+    assert.match(out.stdout, /Status check results are ×\n$/);
+  } finally {
+    await closeAll(taken);
+  }
+});
+
+test('check --pre fails when a live mesh state file exists and points to `loom down`', async () => {
+  const opts = await preOptions();
+  mkdirSync(opts.stateDir, { recursive: true });
+  writeMeshState(opts.stateDir, { pid: process.pid, admin: 'http://127.0.0.1:9990', controller: '127.0.0.1:8086', files: [] });
+  const out = io();
+  assert.equal(await runCheck(opts, out), 1);
+  assert.match(out.stdout, new RegExp(`^× no mesh is running from this directory\\n    .*pid ${process.pid}.*\`loom down\``, 'm'));
+});
+
+test('check --pre fails on a Node.js older than the engines requirement', async () => {
+  const out = io();
+  assert.equal(await runCheck(await preOptions({ nodeVersion: '20.9.0' }), out), 1);
+  assert.match(out.stdout, /^× Node\.js is >= 20\.18\.1\n {4}this is Node\.js 20\.9\.0; install Node\.js 20\.18\.1 or newer/m);
+});
+
+test('check without a running mesh fails at once and says to run `loom up`', async () => {
+  const out = io();
+  assert.equal(await runCheck({ pre: false, stateDir: tempStateDir(), adminPort: 0, controllerPort: 0, output: 'text' }, out), 1);
+  assert.equal(
+    out.stdout.replace(/no \S+mesh\.json/, 'no .loom/mesh.json'),
+    '× a mesh is running from this directory\n    no .loom/mesh.json: start a mesh with `loom up -f mesh.yaml`\n\nStatus check results are ×\n',
+  );
+});
+
+test('check against a fake mesh names the replica whose proxy is not ready, and prints JSON that parses', async () => {
+  const readyProxy = httpServer({ '/ready': [200, 'ready\n'] });
+  const unreadyProxy = httpServer({ '/ready': [503, 'not ready\n'] });
+  const controller = createServer((socket) => socket.end());
+  const [readyPort, unreadyPort, controllerPort] = [await listen(readyProxy), await listen(unreadyProxy), await listen(controller)];
+  const replica = (name: string, workload: string, admin: number, status: string, lastError?: string): unknown => ({
+    name, namespace: 'demo', workload, status, restarts: 0, pids: {}, ports: { app: 1, inbound: 2, outbound: 3, admin }, lastError,
+  });
+  const admin = httpServer({
+    '/ready': [200, 'ready\n'],
+    '/api/workloads': [200, {
+      controller: `127.0.0.1:${controllerPort}`,
+      replicas: [replica('web-0', 'web', readyPort, 'ready'), replica('world-0', 'world', unreadyPort, 'unready', 'proxy /ready answered 503')],
+    }],
+  });
+  const adminPort = await listen(admin);
+  const stateDir = tempStateDir();
+  mkdirSync(stateDir, { recursive: true });
+  writeMeshState(stateDir, { pid: process.pid, admin: `http://127.0.0.1:${adminPort}`, controller: `127.0.0.1:${controllerPort}`, files: [] });
+  try {
+    const out = io();
+    assert.equal(await runCheck({ pre: false, stateDir, adminPort: 0, controllerPort: 0, output: 'text' }, out), 1);
+    assert.match(out.stdout, /^√ the mesh admin is ready$/m);
+    assert.match(out.stdout, /^√ the control plane \(Destination API\) accepts connections$/m);
+    assert.match(out.stdout, /^× every replica is ready\n {4}demo\/world-0: unready \(proxy \/ready answered 503\)$/m);
+    assert.match(out.stdout, new RegExp(`^× every replica's proxy answers /ready\\n {4}demo/world-0: proxy admin 127\\.0\\.0\\.1:${unreadyPort} answered 503$`, 'm'));
+    assert.doesNotMatch(out.stdout, /demo\/web-0/);
+    assert.match(out.stdout, /^× every workload has a ready replica\n {4}no ready replica: demo\/world;/m);
+
+    const json = io();
+    assert.equal(await runCheck({ pre: false, stateDir, adminPort: 0, controllerPort: 0, output: 'json' }, json), 1);
+    const parsed = JSON.parse(json.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean; hint?: string }> };
+    assert.equal(parsed.ok, false);
+    assert.equal(parsed.checks.length, 6);
+    const proxies = parsed.checks.find((c) => c.name === "every replica's proxy answers /ready");
+    assert.equal(proxies?.ok, false);
+    assert.match(proxies?.hint ?? '', /demo\/world-0/);
+    assert.equal(parsed.checks[0]?.hint, undefined);
+  } finally {
+    await closeAll(readyProxy, unreadyProxy, controller, admin);
+  }
+});
+
+test('check --output with an unknown format exits 2', async () => {
+  const out = io();
+  assert.equal(await runCheck({ ...(await preOptions()), output: 'yaml' }, out), 2);
+  assert.match(out.stderr, /unknown output "yaml"; supported: text, json/);
+});
