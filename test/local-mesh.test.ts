@@ -6,19 +6,25 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { Destination } from '../src/api/gen/loom/destination/v1/destination_pb.js';
+import { parseResources } from '../src/platform/local/mesh-file.js';
 import { LocalMesh } from '../src/platform/local/local-mesh.js';
+import { ResourceStore } from '../src/platform/local/resource-store.js';
 import { ensureBuilt, MAIN, ROOT } from './support/child.js';
 import { sample } from './support/proxy.js';
 import { eventually } from './support/upstreams.js';
 
 let mesh: LocalMesh;
+let stateDir: string;
 
 before(async () => {
   await ensureBuilt();
   mesh = new LocalMesh({
     files: [join(ROOT, 'demos/hello-world/mesh.yaml')],
     cwd: ROOT,
-    stateDir: mkdtempSync(join(tmpdir(), 'loom-mesh-')),
+    stateDir: (stateDir = mkdtempSync(join(tmpdir(), 'loom-mesh-'))),
     proxyCommand: [process.execPath, MAIN, 'proxy'],
     baseEnv: process.env,
     controllerPort: 0,
@@ -64,4 +70,33 @@ test('a crashed replica leaves discovery and comes back through the supervisor',
   const res = await request(`http://127.0.0.1:${replica('hello-0').inboundPort}/`);
   assert.equal(res.statusCode, 200);
   await res.body.dump();
+});
+
+test('a ServiceProfile applied to the store is served by GetProfile, and follows edits', async () => {
+  const client = createClient(Destination, createGrpcTransport({ baseUrl: `http://${mesh.controllerAddr}` }));
+  const abort = new AbortController();
+  const seen: boolean[] = [];
+  const stream = (async () => {
+    for await (const p of client.getProfile({ path: 'world.hello.svc:80', contextToken: 'test' }, { signal: abort.signal })) {
+      assert.equal(p.fullyQualifiedName, 'world.hello.svc.cluster.local');
+      seen.push(p.opaqueProtocol);
+    }
+  })().catch(() => undefined);
+  try {
+    await eventually(() => seen.length === 1, 5000, 'the initial profile');
+    assert.equal(seen[0], false);
+    const store = new ResourceStore(join(stateDir, 'resources'));
+    const [profile] = parseResources(
+      'apiVersion: loom.io/v1alpha1\nkind: ServiceProfile\nmetadata:\n  name: world.hello.svc.cluster.local\n  namespace: hello\nspec:\n  opaquePorts: [80]\n',
+      'profile.yaml',
+    );
+    assert.ok(profile);
+    store.apply(profile);
+    await eventually(() => seen.at(-1) === true, 5000, 'the applied profile to be served');
+    store.delete('ServiceProfile', 'hello', 'world.hello.svc.cluster.local');
+    await eventually(() => seen.at(-1) === false, 5000, 'the deleted profile to be withdrawn');
+  } finally {
+    abort.abort();
+    await stream;
+  }
 });

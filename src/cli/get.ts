@@ -1,4 +1,5 @@
 // `loom get workloads`: every replica with its status, restarts and ports.
+import { STORED_KINDS, storeOf } from './apply.js';
 import { adminRequest, runningMesh } from './mesh-client.js';
 import type { CliIO } from './io.js';
 
@@ -13,8 +14,10 @@ export interface ReplicaView {
 }
 
 export async function runGet(kind: string, stateDir: string, io: CliIO): Promise<number> {
+  const stored = STORED_KINDS.find((k) => k.toLowerCase() === kind.toLowerCase().replace(/s$/, ''));
+  if (stored) return listStored(stored, stateDir, io);
   if (kind !== 'workloads' && kind !== 'workload') {
-    io.err(`loom get: unknown kind "${kind}"; supported: workloads\n`);
+    io.err(`loom get: unknown kind "${kind}"; supported: workloads, ${STORED_KINDS.map((k) => `${k.toLowerCase()}s`).join(', ')}\n`);
     return 2;
   }
   const state = runningMesh(stateDir, io, 'get');
@@ -33,5 +36,15 @@ export async function runGet(kind: string, stateDir: string, io: CliIO): Promise
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   io.out(rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
   for (const r of body.replicas) if (r.lastError) io.out(`${r.namespace}/${r.name}: ${r.lastError}\n`);
+  return 0;
+}
+
+function listStored(kind: (typeof STORED_KINDS)[number], stateDir: string, io: CliIO): number {
+  const resources = storeOf(stateDir).list(kind);
+  if (resources.length === 0) {
+    io.out(`No ${kind.toLowerCase()}s; add one with \`loom apply -f\`\n`);
+    return 0;
+  }
+  for (const r of resources) io.out(`${'namespace' in r.metadata ? r.metadata.namespace : ''}/${r.metadata.name}\n`);
   return 0;
 }

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { processIO } from './io.js';
 import { proxyHelp, runProxy } from './proxy.js';
 import { runCheck } from './check.js';
+import { runApply, runDelete } from './apply.js';
 import { runDown } from './down.js';
 import { runGet } from './get.js';
 import { runLogs } from './logs.js';
@@ -62,8 +63,22 @@ export function program(): Command {
       process.exitCode = await runCheck({ pre: o.pre === true, stateDir: STATE_DIR, adminPort: o.adminPort, controllerPort: o.controllerPort, output: o.output }, processIO);
     });
   cli
+    .command('apply')
+    .description('validate resources and store them for the running mesh (ServiceProfile)')
+    .requiredOption('-f, --file <file.yaml>', 'a resource file (repeat -f for several)', collect, [])
+    .action(async (o: { file: string[] }) => {
+      process.exitCode = await runApply(o.file, STATE_DIR, processIO);
+    });
+  cli
+    .command('delete <kind> <name>')
+    .description('remove a stored resource')
+    .option('-n, --namespace <namespace>', 'the resource\'s namespace', 'default')
+    .action(async (kind: string, name: string, o: { namespace: string }) => {
+      process.exitCode = await runDelete(kind, name, o.namespace, STATE_DIR, processIO);
+    });
+  cli
     .command('get <kind>')
-    .description('list resources of the running mesh (workloads)')
+    .description('list resources: workloads (of the running mesh) or serviceprofiles')
     .action(async (kind: string) => {
       process.exitCode = await runGet(kind, STATE_DIR, processIO);
     });

@@ -5,3 +5,5 @@ export { namespaceSchema, type NamespaceResource } from './namespace.js';
 export { serviceAccountSchema, type ServiceAccountResource } from './service-account.js';
 export { APP_PROTOCOLS, serviceSchema, type AppProtocol, type ServicePort, type ServiceResource } from './service.js';
 export { deploymentSchema, type ContainerResource, type DeploymentResource } from './deployment.js';
+export { serviceProfileSchema } from './service-profile.js';
+export type { ServiceProfileResource } from './service-profile.js';

@@ -5,9 +5,10 @@ import { closest, describeIssues, type FieldPath, type ResourceProblem } from '.
 import { deploymentSchema, type DeploymentResource } from './deployment.js';
 import { namespaceSchema, type NamespaceResource } from './namespace.js';
 import { serviceAccountSchema, type ServiceAccountResource } from './service-account.js';
+import { serviceProfileSchema, type ServiceProfileResource } from './service-profile.js';
 import { serviceSchema, type ServiceResource } from './service.js';
 
-export type Resource = NamespaceResource | ServiceAccountResource | ServiceResource | DeploymentResource;
+export type Resource = NamespaceResource | ServiceAccountResource | ServiceResource | DeploymentResource | ServiceProfileResource;
 export type ResourceKind = Resource['kind'];
 
 export const RESOURCE_KINDS = [
@@ -15,6 +16,7 @@ export const RESOURCE_KINDS = [
   { apiVersion: 'v1', kind: 'ServiceAccount', schema: serviceAccountSchema },
   { apiVersion: 'v1', kind: 'Service', schema: serviceSchema },
   { apiVersion: 'apps/v1', kind: 'Deployment', schema: deploymentSchema },
+  { apiVersion: 'loom.io/v1alpha1', kind: 'ServiceProfile', schema: serviceProfileSchema },
 ] as const;
 
 const SUPPORTED = RESOURCE_KINDS.map(({ kind, apiVersion }) => `${kind} (${apiVersion})`).join(', ');

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Destination } from '../../api/gen/loom/destination/v1/destination_pb.js';
 import type { EndpointIndex } from '../index/endpoint-index.js';
+import { ProfileIndex } from '../index/profile-index.js';
 import type { ControlPlaneMetrics } from '../metrics.js';
 import { destinationService } from './service.js';
 
@@ -11,12 +12,12 @@ export class GrpcApiServer {
   private readonly server: http2.Http2Server;
   private readonly sessions = new Set<http2.ServerHttp2Session>();
 
-  constructor(index: EndpointIndex, metrics?: ControlPlaneMetrics) {
+  constructor(index: EndpointIndex, metrics?: ControlPlaneMetrics, profiles: ProfileIndex = new ProfileIndex()) {
     const handler = connectNodeAdapter({
       grpc: true,
       connect: false,
       grpcWeb: false,
-      routes: (router) => router.service(Destination, destinationService(index, metrics)),
+      routes: (router) => router.service(Destination, destinationService(index, profiles, metrics)),
     });
     this.server = http2.createServer(handler);
     this.server.on('session', (s) => {

@@ -3,9 +3,10 @@
 import { create } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { Destination, DestinationProfileSchema, type Update } from '../../api/gen/loom/destination/v1/destination_pb.js';
+import { Destination, DestinationProfileSchema, type DestinationProfile, type Update } from '../../api/gen/loom/destination/v1/destination_pb.js';
 import { AsyncQueue } from '../async-queue.js';
 import type { EndpointIndex } from '../index/endpoint-index.js';
+import { fullyQualified, type ProfileIndex } from '../index/profile-index.js';
 import type { ControlPlaneMetrics } from '../metrics.js';
 import { addUpdate, noEndpointsUpdate, removeUpdate } from './translate.js';
 
@@ -17,7 +18,7 @@ function checkPath(path: string): void {
   }
 }
 
-export function destinationService(index: EndpointIndex, metrics?: ControlPlaneMetrics): ServiceImpl<typeof Destination> {
+export function destinationService(index: EndpointIndex, profiles: ProfileIndex, metrics?: ControlPlaneMetrics): ServiceImpl<typeof Destination> {
   return {
     async *get(req, ctx) {
       checkPath(req.path);
@@ -44,9 +45,21 @@ export function destinationService(index: EndpointIndex, metrics?: ControlPlaneM
     },
     async *getProfile(req, ctx) {
       checkPath(req.path);
-      // Routes arrive with the traffic-management work; until then the profile is empty and stays open.
-      yield create(DestinationProfileSchema, { fullyQualifiedName: req.path });
-      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      const colon = req.path.lastIndexOf(':');
+      const port = Number(req.path.slice(colon + 1));
+      const fqdn = fullyQualified(req.path.slice(0, colon).toLowerCase());
+      const queue = new AsyncQueue<DestinationProfile>();
+      const unsubscribe = profiles.watch(fqdn, (p) =>
+        queue.push(create(DestinationProfileSchema, { fullyQualifiedName: fqdn, opaqueProtocol: p?.opaquePorts.includes(port) ?? false })),
+      );
+      const onAbort = (): void => queue.close();
+      ctx.signal.addEventListener('abort', onAbort);
+      try {
+        yield* queue;
+      } finally {
+        ctx.signal.removeEventListener('abort', onAbort);
+        unsubscribe();
+      }
     },
   };
 }

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { GrpcApiServer } from '../../control/destination/server.js';
 import { EndpointIndex, type IndexedEndpoint } from '../../control/index/endpoint-index.js';
 import { ControlPlaneMetrics } from '../../control/metrics.js';
+import { ProfileIndex } from '../../control/index/profile-index.js';
+import { ResourceStore } from './resource-store.js';
 import { freePorts } from './free-port.js';
 import { loadMeshFiles, type LocalDeployment, type MeshFile } from './mesh-file.js';
 import { Replica } from './replica.js';
@@ -34,17 +36,33 @@ export class LocalMesh {
   readonly index = new EndpointIndex();
   readonly mesh: MeshFile;
   readonly replicas: ReplicaRecord[] = [];
+  readonly profiles = new ProfileIndex();
   readonly metrics = new ControlPlaneMetrics(this.index);
-  private readonly grpc = new GrpcApiServer(this.index, this.metrics);
+  private readonly grpc = new GrpcApiServer(this.index, this.metrics, this.profiles);
+  private readonly store: ResourceStore;
+  private stopWatchingStore: (() => void) | undefined;
   private readonly ready = new Set<Replica>();
   controllerAddr = '';
 
   /** Throws MeshFileError before anything starts when the files are not valid. */
   constructor(private readonly opts: LocalMeshOptions) {
     this.mesh = loadMeshFiles(opts.files);
+    this.store = new ResourceStore(join(opts.stateDir, 'resources'));
+  }
+
+  /** Serves the ServiceProfiles applied with `loom apply`, now and whenever the store changes. */
+  private loadProfiles(): void {
+    const views = this.store.list('ServiceProfile').flatMap((r) =>
+      r.kind === 'ServiceProfile'
+        ? [{ fullyQualifiedName: r.metadata.name, opaquePorts: r.spec.opaquePorts, routes: r.spec.routes.map((route) => ({ name: route.name, ...route.condition })) }]
+        : [],
+    );
+    this.profiles.replaceAll(views);
   }
 
   async start(): Promise<void> {
+    this.loadProfiles();
+    this.stopWatchingStore = this.store.watch(() => this.loadProfiles());
     const bound = await this.grpc.listen('127.0.0.1', this.opts.controllerPort);
     this.controllerAddr = `127.0.0.1:${bound.port}`;
     // Every declared name exists from the start, so callers wait for endpoints instead of failing.
@@ -116,6 +134,7 @@ export class LocalMesh {
   }
 
   async stop(): Promise<void> {
+    this.stopWatchingStore?.();
     await Promise.allSettled(this.replicas.map((r) => r.replica.stop()));
     await this.grpc.close();
   }

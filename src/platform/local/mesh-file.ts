@@ -9,6 +9,7 @@ import {
   type DeploymentResource,
   type FieldPath,
   type NamespaceResource,
+  type Resource,
   type ResourceProblem,
   type ServiceAccountResource,
   type ServiceResource,
@@ -95,6 +96,24 @@ export function parseMeshFiles(sources: readonly { file: string; text: string }[
     services: pick('Service'),
     deployments: pick('Deployment') as LocalDeployment[],
   };
+}
+
+/**
+ * Resources from one file without the mesh's cross-checks (`loom apply -f`): each document valid on
+ * its own, or a MeshFileError with every problem's position.
+ */
+export function parseResources(text: string, file: string): Resource[] {
+  const { documents, syntaxProblems } = readDocuments(text);
+  const problems: MeshFileProblem[] = syntaxProblems.map((p) => ({ file, ...p }));
+  const resources: Resource[] = [];
+  for (const document of documents) {
+    if (document.value === null || document.value === undefined) continue;
+    const parsed = parseResource(document.value);
+    if (parsed.ok) resources.push(parsed.resource);
+    else problems.push(...parsed.problems.map((p) => toProblem(file, document, describeDocument(document), p)));
+  }
+  if (problems.length > 0) throw new MeshFileError(file, sortByPosition(problems));
+  return resources;
 }
 
 function toProblem(file: string, document: SourceDocument, resource: string, problem: ResourceProblem): MeshFileProblem {
