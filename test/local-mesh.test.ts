@@ -25,7 +25,7 @@ before(async () => {
     files: [join(ROOT, 'demos/hello-world/mesh.yaml')],
     cwd: ROOT,
     stateDir: (stateDir = mkdtempSync(join(tmpdir(), 'loom-mesh-'))),
-    proxyCommand: [process.execPath, MAIN, 'proxy'],
+    loomCommand: [process.execPath, MAIN],
     baseEnv: process.env,
     controllerPort: 0,
   });
@@ -47,7 +47,7 @@ async function metrics(name: string): Promise<string> {
 }
 
 test('hello reaches world through both proxies, found through the control plane', async () => {
-  await eventually(() => mesh.index.endpoints('world.hello.svc:80').length === 1, 20_000, 'world to be ready');
+  await eventually(() => mesh.endpoints('world.hello.svc:80').length === 1, 20_000, 'world to be ready');
   await eventually(() => replica('hello-0').replica.describe().status === 'ready', 20_000, 'hello to be ready');
   const res = await request(`http://127.0.0.1:${replica('hello-0').inboundPort}/`);
   const body = await res.body.text();
@@ -64,8 +64,8 @@ test('a crashed replica leaves discovery and comes back through the supervisor',
   const pid = world.describe().pids.app;
   assert.ok(pid);
   process.kill(pid, 'SIGKILL');
-  await eventually(() => mesh.index.endpoints('world.hello.svc:80').length === 0, 10_000, 'the endpoint to be withdrawn');
-  await eventually(() => mesh.index.endpoints('world.hello.svc:80').length === 1, 20_000, 'the replica to be restarted');
+  await eventually(() => mesh.endpoints('world.hello.svc:80').length === 0, 10_000, 'the endpoint to be withdrawn');
+  await eventually(() => mesh.endpoints('world.hello.svc:80').length === 1, 20_000, 'the replica to be restarted');
   assert.ok(world.describe().restarts >= 1);
   const res = await request(`http://127.0.0.1:${replica('hello-0').inboundPort}/`);
   assert.equal(res.statusCode, 200);
@@ -99,4 +99,34 @@ test('a ServiceProfile applied to the store is served by GetProfile, and follows
     abort.abort();
     await stream;
   }
+});
+
+test('restarting the control plane under steady traffic loses no request', async () => {
+  const controller = mesh.controller;
+  assert.ok(controller?.pid);
+  const url = `http://127.0.0.1:${replica('hello-0').inboundPort}/`;
+  let stop = false;
+  const statuses: number[] = [];
+  const traffic = (async () => {
+    while (!stop) {
+      const res = await request(url);
+      await res.body.dump();
+      statuses.push(res.statusCode);
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 200));
+  const restartsBefore = controller.restarts;
+  process.kill(controller.pid, 'SIGKILL');
+  await eventually(() => controller.restarts > restartsBefore && controller.status === 'ready', 20_000, 'the controller to come back');
+  await new Promise((r) => setTimeout(r, 300));
+  stop = true;
+  await traffic;
+  assert.ok(statuses.length > 20, `steady traffic: ${statuses.length} requests`);
+  assert.deepEqual([...new Set(statuses)], [200], 'every request succeeded while the control plane restarted');
+  // Discovery works again through the new controller: a world restart is seen and routed.
+  const before = sample(await metrics('hello-0'), 'response_total', { direction: 'outbound', authority: 'world.hello.svc:80', status_code: '200' });
+  const res = await request(url);
+  await res.body.dump();
+  assert.equal(res.statusCode, 200);
+  assert.ok(sample(await metrics('hello-0'), 'response_total', { direction: 'outbound', authority: 'world.hello.svc:80', status_code: '200' }) > before);
 });

@@ -4,6 +4,7 @@ import { processIO } from './io.js';
 import { proxyHelp, runProxy } from './proxy.js';
 import { runCheck } from './check.js';
 import { runApply, runDelete } from './apply.js';
+import { runController } from './controller.js';
 import { runDown } from './down.js';
 import { runGet } from './get.js';
 import { runLogs } from './logs.js';
@@ -36,6 +37,15 @@ export function program(): Command {
     .action(async () => {
       // Exit as soon as the drain is done, whatever handles a library may still hold.
       process.exit(await runProxy(processIO));
+    });
+  cli
+    .command('controller')
+    .description('run the control plane for the mesh whose state is in --state-dir (`loom up` starts it)')
+    .option('--state-dir <dir>', 'the local platform\'s state directory', STATE_DIR)
+    .option('--port <port>', 'Destination API port on 127.0.0.1', port, 8086)
+    .option('--admin-port <port>', 'admin port on 127.0.0.1: /metrics /ready /live', port, 9991)
+    .action(async (o: { stateDir: string; port: number; adminPort: number }) => {
+      process.exit(await runController({ stateDir: o.stateDir, port: o.port, adminPort: o.adminPort }, processIO));
     });
   cli
     .command('up')

@@ -13,8 +13,8 @@ export interface UpOptions {
   controllerPort: number;
 }
 
-/** The sidecar binary: dist/cli/main.js, found the same way from src/ (tests) and dist/. */
-const PROXY_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+/** The loom binary for the controller and sidecars: dist/cli/main.js, found the same way from src/ (tests) and dist/. */
+const LOOM_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 export async function runUp(opts: UpOptions, io: CliIO, signals: NodeJS.Process | null = process): Promise<number> {
   const running = readMeshState(opts.stateDir);
@@ -28,7 +28,7 @@ export async function runUp(opts: UpOptions, io: CliIO, signals: NodeJS.Process 
       files: opts.files,
       cwd: process.cwd(),
       stateDir: opts.stateDir,
-      proxyCommand: [process.execPath, PROXY_MAIN, 'proxy'],
+      loomCommand: [process.execPath, LOOM_MAIN],
       baseEnv: io.env,
       controllerPort: opts.controllerPort,
     });
@@ -70,7 +70,7 @@ export async function runUp(opts: UpOptions, io: CliIO, signals: NodeJS.Process 
 
 function summary(mesh: LocalMesh, adminPort: number): string {
   const lines = [
-    `Loom mesh is up: control plane ${mesh.controllerAddr}, mesh admin http://127.0.0.1:${adminPort}`,
+    `Loom mesh is up: control plane ${mesh.controllerAddr} (admin ${mesh.controllerAdmin}), mesh admin http://127.0.0.1:${adminPort}`,
     'Workload replicas (each behind its own proxy):',
   ];
   for (const { replica, inboundPort } of mesh.replicas) {

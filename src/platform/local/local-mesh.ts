@@ -1,13 +1,13 @@
-// The one-machine mesh: reads the mesh files, serves the control plane (Destination API over the
-// index), and runs a proxy beside every workload replica. A replica's endpoint is registered when
-// both its proxy and its app are ready and withdrawn when either stops being ready.
+// The one-machine mesh: reads the mesh files, runs the control plane (`loom controller`, which
+// watches the endpoints this publishes to the state directory) and a proxy beside every replica.
+// A replica's endpoint is published when both its proxy and its app are ready and withdrawn when
+// either stops being ready.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { GrpcApiServer } from '../../control/destination/server.js';
-import { EndpointIndex, type IndexedEndpoint } from '../../control/index/endpoint-index.js';
-import { ControlPlaneMetrics } from '../../control/metrics.js';
-import { ProfileIndex } from '../../control/index/profile-index.js';
-import { ResourceStore } from './resource-store.js';
+import type { IndexedEndpoint } from '../../control/index/endpoint-index.js';
+import { writeEndpoints, type EndpointTable } from './endpoint-file.js';
+import { httpProbe } from './readiness.js';
+import { SupervisedProcess } from './supervised-process.js';
 import { freePorts } from './free-port.js';
 import { loadMeshFiles, type LocalDeployment, type MeshFile } from './mesh-file.js';
 import { Replica } from './replica.js';
@@ -19,10 +19,10 @@ export interface LocalMeshOptions {
   cwd: string;
   /** Logs and state (`.loom/`). */
   stateDir: string;
-  /** How to start a sidecar, e.g. [node, dist/cli/main.js, proxy]. */
-  proxyCommand: string[];
+  /** How to run `loom`, e.g. [node, dist/cli/main.js]: for the controller and every sidecar. */
+  loomCommand: string[];
   baseEnv: Record<string, string | undefined>;
-  /** The Destination API's address; port 0 picks one. */
+  /** The Destination API's port on 127.0.0.1; 0 picks one. */
   controllerPort: number;
 }
 
@@ -33,44 +33,58 @@ export interface ReplicaRecord {
 }
 
 export class LocalMesh {
-  readonly index = new EndpointIndex();
   readonly mesh: MeshFile;
   readonly replicas: ReplicaRecord[] = [];
-  readonly profiles = new ProfileIndex();
-  readonly metrics = new ControlPlaneMetrics(this.index);
-  private readonly grpc = new GrpcApiServer(this.index, this.metrics, this.profiles);
-  private readonly store: ResourceStore;
-  private stopWatchingStore: (() => void) | undefined;
-  private readonly ready = new Set<Replica>();
+  /** The control plane, a supervised `loom controller` process reading this mesh's state directory. */
+  controller: SupervisedProcess | undefined;
   controllerAddr = '';
+  controllerAdmin = '';
+  private readonly published: EndpointTable = {};
+  private readonly ready = new Set<Replica>();
 
   /** Throws MeshFileError before anything starts when the files are not valid. */
   constructor(private readonly opts: LocalMeshOptions) {
     this.mesh = loadMeshFiles(opts.files);
-    this.store = new ResourceStore(join(opts.stateDir, 'resources'));
   }
 
-  /** Serves the ServiceProfiles applied with `loom apply`, now and whenever the store changes. */
-  private loadProfiles(): void {
-    const views = this.store.list('ServiceProfile').flatMap((r) =>
-      r.kind === 'ServiceProfile'
-        ? [{ fullyQualifiedName: r.metadata.name, opaquePorts: r.spec.opaquePorts, routes: r.spec.routes.map((route) => ({ name: route.name, ...route.condition })) }]
-        : [],
-    );
-    this.profiles.replaceAll(views);
+  /** What the mesh has published for a logical name (the controller serves the same). */
+  endpoints(name: string): IndexedEndpoint[] {
+    return this.published[name] ?? [];
   }
 
   async start(): Promise<void> {
-    this.loadProfiles();
-    this.stopWatchingStore = this.store.watch(() => this.loadProfiles());
-    const bound = await this.grpc.listen('127.0.0.1', this.opts.controllerPort);
-    this.controllerAddr = `127.0.0.1:${bound.port}`;
-    // Every declared name exists from the start, so callers wait for endpoints instead of failing.
-    for (const service of this.mesh.services) for (const { name } of serviceNames(service)) this.index.setEndpoints(name, []);
     mkdirSync(join(this.opts.stateDir, 'logs'), { recursive: true });
+    // Every declared name exists from the start, so callers wait for endpoints instead of failing.
+    for (const service of this.mesh.services) for (const { name } of serviceNames(service)) this.published[name] = [];
+    writeEndpoints(this.opts.stateDir, this.published);
+    await this.startController();
     for (const deployment of this.mesh.deployments) {
       for (let i = 0; i < (deployment.spec.replicas ?? 1); i++) await this.addReplica(deployment, i);
     }
+  }
+
+  private async startController(): Promise<void> {
+    const [free, admin] = (await freePorts(2)) as [number, number];
+    const port = this.opts.controllerPort === 0 ? free : this.opts.controllerPort;
+    this.controllerAddr = `127.0.0.1:${port}`;
+    this.controllerAdmin = `http://127.0.0.1:${admin}`;
+    const controller = new SupervisedProcess({
+      name: 'controller',
+      command: [...this.opts.loomCommand, 'controller', '--state-dir', this.opts.stateDir, '--port', String(port), '--admin-port', String(admin)],
+      env: {},
+      baseEnv: this.opts.baseEnv,
+      cwd: this.opts.cwd,
+      logFile: join(this.opts.stateDir, 'logs', 'controller.log'),
+      ready: () => httpProbe(`${this.controllerAdmin}/ready`),
+      fixHint: 'the controller comes from Loom itself: check the Loom installation',
+    });
+    this.controller = controller;
+    const ready = new Promise<void>((resolve) => controller.on('status', (s) => s === 'ready' && resolve()));
+    controller.start();
+    const timeout = new Promise<void>((_, reject) =>
+      setTimeout(() => reject(new Error(`the controller did not become ready; see ${join(this.opts.stateDir, 'logs', 'controller.log')} (${controller.lastError ?? 'no error yet'})`)), 15_000).unref(),
+    );
+    await Promise.race([ready, timeout]);
   }
 
   private async addReplica(deployment: LocalDeployment, ordinal: number): Promise<void> {
@@ -86,7 +100,7 @@ export class LocalMesh {
       workload: deployment.metadata.name,
       app: { command: [...container.command, ...(container.args ?? [])], env, cwd: this.opts.cwd },
       proxy: {
-        command: this.opts.proxyCommand,
+        command: [...this.opts.loomCommand, 'proxy'],
         env: {
           LOOM_PROXY_DESTINATION_ADDR: this.controllerAddr,
           LOOM_PROXY_DESTINATION_CONTEXT: `${name}.${namespace}`,
@@ -129,14 +143,14 @@ export class LocalMesh {
             ...pick(r.deployment.spec.template.metadata.labels, 'version'),
           },
         }));
-      this.index.setEndpoints(served.name, endpoints);
+      this.published[served.name] = endpoints;
     }
+    writeEndpoints(this.opts.stateDir, this.published);
   }
 
   async stop(): Promise<void> {
-    this.stopWatchingStore?.();
     await Promise.allSettled(this.replicas.map((r) => r.replica.stop()));
-    await this.grpc.close();
+    await this.controller?.stop();
   }
 }
 

@@ -1,6 +1,5 @@
 // The running mesh's admin API, for `loom get`, `loom logs` and `loom down` from another terminal:
-// GET /ready, /live, /metrics (the control plane's), /api/workloads; POST /shutdown (loopback only by
-// binding to 127.0.0.1).
+// GET /ready, /live, /api/workloads; POST /shutdown (loopback only by binding to 127.0.0.1).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalMesh } from './local-mesh.js';
@@ -17,22 +16,20 @@ export class MeshAdmin {
       };
       if (req.method === 'GET' && req.url === '/live') return send(200, 'live\n');
       if (req.method === 'GET' && req.url === '/ready') return send(200, 'ready\n');
-      if (req.method === 'GET' && req.url === '/metrics') {
-        void mesh.metrics.render().then((text) => {
-          res.writeHead(200, { 'content-type': mesh.metrics.registry.contentType });
-          res.end(text);
-        });
-        return;
-      }
       if (req.method === 'GET' && req.url === '/api/workloads') {
-        return send(200, { controller: mesh.controllerAddr, replicas: mesh.replicas.map((r) => r.replica.describe()) });
+        return send(200, {
+          controller: mesh.controllerAddr,
+          controllerAdmin: mesh.controllerAdmin,
+          controllerStatus: mesh.controller?.status,
+          replicas: mesh.replicas.map((r) => r.replica.describe()),
+        });
       }
       if (req.method === 'POST' && req.url === '/shutdown') {
         send(202, 'shutting down\n');
         onShutdown();
         return;
       }
-      send(404, 'not found: GET /ready /live /metrics /api/workloads, POST /shutdown\n');
+      send(404, 'not found: GET /ready /live /api/workloads, POST /shutdown\n');
     });
   }
 
