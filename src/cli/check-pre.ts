@@ -51,7 +51,7 @@ function writable(stateDir: string): CheckResult {
   }
 }
 
-function portFree(port: number, flag: string, stateDir: string): Promise<CheckResult> {
+export function portFree(port: number, flag: string, stateDir: string): Promise<CheckResult> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', (err: NodeJS.ErrnoException) => {

@@ -53,3 +53,20 @@ test('get, logs and down without a running mesh explain what to do and exit non-
   assert.equal(await runDown(state, down), 1);
   assert.match(down.stderr, /no mesh is running/);
 });
+
+test('loom up with its admin port taken says which port and what to do, and starts nothing', async () => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+  const taken = (blocker.address() as { port: number }).port;
+  const dir = mkdtempSync(join(tmpdir(), 'loom-cli-'));
+  const file = join(dir, 'mesh.yaml');
+  writeFileSync(file, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n');
+  const out = io();
+  try {
+    assert.equal(await runUp({ files: [file], stateDir: join(dir, '.loom'), adminPort: taken, controllerPort: 0 }, out, null), 1);
+    assert.match(out.stderr, new RegExp(`127\\.0\\.0\\.1:${taken} cannot be bound \\(EADDRINUSE\\).*--admin-port`));
+  } finally {
+    blocker.close();
+  }
+});

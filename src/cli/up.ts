@@ -4,6 +4,7 @@ import { LocalMesh } from '../platform/local/local-mesh.js';
 import { MeshAdmin } from '../platform/local/mesh-admin.js';
 import { MeshFileError } from '../platform/local/mesh-file-error.js';
 import { clearMeshState, readMeshState, writeMeshState } from '../platform/local/state-file.js';
+import { portFree } from './check-pre.js';
 import type { CliIO } from './io.js';
 
 export interface UpOptions {
@@ -21,6 +22,14 @@ export async function runUp(opts: UpOptions, io: CliIO, signals: NodeJS.Process 
   if (running && isAlive(running.pid)) {
     io.err(`loom up: a mesh is already running from this directory (pid ${running.pid}, admin ${running.admin}); run \`loom down\` first\n`);
     return 1;
+  }
+  for (const [portNumber, flag] of [[opts.adminPort, '--admin-port'], [opts.controllerPort, '--controller-port']] as const) {
+    if (portNumber === 0) continue;
+    const free = await portFree(portNumber, flag, opts.stateDir);
+    if (!free.ok) {
+      io.err(`loom up: ${free.hint}\n`);
+      return 1;
+    }
   }
   let mesh: LocalMesh;
   try {
