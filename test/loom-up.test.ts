@@ -1,0 +1,68 @@
+// `loom up` and `loom down` as a user runs them: the real binary, the hello-world mesh, and nothing
+// left running or listening afterwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import { promisify } from 'node:util';
+import { ensureBuilt, MAIN, ROOT } from './support/child.js';
+import { eventually } from './support/upstreams.js';
+
+const run = promisify(execFile);
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('loom up runs the mesh, loom get shows it ready, loom down stops it leaving nothing listening', async () => {
+  await ensureBuilt();
+  const up = spawn(process.execPath, [MAIN, 'up', '-f', 'demos/hello-world/mesh.yaml', '--admin-port', '0', '--controller-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  up.stdout.on('data', (d) => (output += d));
+  up.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
+  try {
+    await eventually(() => output.includes('Loom mesh is up'), 20_000, `loom up to start: ${output}`);
+    let table = '';
+    await eventually(async () => {
+      table = (await run(process.execPath, [MAIN, 'get', 'workloads'], { cwd: ROOT })).stdout;
+      return table.split('\n').filter((l) => / ready /.test(l)).length === 2;
+    }, 30_000, 'both replicas to be ready');
+    const ports = table
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .flatMap((l) => l.trim().split(/\s+/).slice(5, 9).map(Number));
+    assert.equal(ports.length, 8);
+    for (const port of ports) assert.ok(await listening(port), `port ${port} listens while the mesh is up`);
+    const hello = ports[1] as number;
+    const answer = await (await fetch(`http://127.0.0.1:${hello}/`)).text();
+    assert.match(answer, /^Hello \(.*\) world \(.*\)!!/);
+    const pids = JSON.parse((await run(process.execPath, ['-e', `fetch(require('./.loom/mesh.json').admin + '/api/workloads').then(r => r.json()).then(j => console.log(JSON.stringify(j.replicas.flatMap(r => [r.pids.app, r.pids.proxy]))))`], { cwd: ROOT })).stdout) as number[];
+
+    const down = await run(process.execPath, [MAIN, 'down'], { cwd: ROOT });
+    assert.match(down.stdout, /the mesh is stopped/);
+    assert.equal(await exited, 0);
+    for (const port of ports) assert.equal(await listening(port), false, `port ${port} is closed after loom down`);
+    for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} is gone after loom down`);
+  } finally {
+    if (up.exitCode === null) up.kill('SIGKILL');
+  }
+});
