@@ -1,5 +1,6 @@
 // The checks plain `loom check` runs against the mesh `loom up` started in this directory.
 import { readMeshState, type MeshState } from '../platform/local/state-file.js';
+import { VERSION } from '../version.js';
 import { getJson, httpStatus, isAlive, tcpConnectError } from './check-probes.js';
 import type { Check, CheckResult } from './check.js';
 import type { ReplicaView } from './get.js';
@@ -40,6 +41,7 @@ export function meshChecks(stateDir: string): Check[] {
     },
     { name: 'every replica is ready', run: async () => replicasReady(await workloads()) },
     { name: "every replica's proxy answers /ready", run: async () => proxiesReady(await workloads()) },
+    { name: `every proxy runs this version (${VERSION})`, run: async () => proxiesOnVersion(await workloads()) },
     { name: 'every workload has a ready replica', run: async () => workloadsServed(await workloads()) },
   ];
 }
@@ -59,6 +61,23 @@ async function proxiesReady(replicas: ReplicaView[]): Promise<CheckResult> {
   if (failing.length === 0) return { ok: true };
   const lines = failing.map(({ r, status, error }) => `${id(r)}: proxy admin 127.0.0.1:${r.ports.admin} ${error ?? `answered ${status}`}`);
   return { ok: false, hint: `${lines.join('\n')}\nsee why with \`loom logs <workload> --proxy\`` };
+}
+
+async function proxiesOnVersion(replicas: ReplicaView[]): Promise<CheckResult> {
+  const versions = await Promise.all(
+    replicas.map(async (r) => {
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${r.ports.admin}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+        return { r, version: /^loom_proxy_build_info\{version="([^"]*)"\}/m.exec(text)?.[1] ?? 'unknown' };
+      } catch (err) {
+        return { r, version: `unreachable (${(err as Error).message})` };
+      }
+    }),
+  );
+  const other = versions.filter((v) => v.version !== VERSION);
+  if (other.length === 0) return { ok: true };
+  const lines = other.map(({ r, version }) => `${id(r)}: proxy ${version}`);
+  return { ok: false, hint: `${lines.join('\n')}\nrestart the mesh (\`loom down\`, then \`loom up\`) so every proxy runs ${VERSION}` };
 }
 
 function workloadsServed(replicas: ReplicaView[]): CheckResult {

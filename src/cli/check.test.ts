@@ -7,6 +7,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeMeshState } from '../platform/local/state-file.js';
+import { VERSION } from '../version.js';
 import { runCheck, type CheckOptions } from './check.js';
 import type { CliIO } from './io.js';
 
@@ -100,8 +101,8 @@ test('check without a running mesh fails at once and says to run `loom up`', asy
 });
 
 test('check against a fake mesh names the replica whose proxy is not ready, and prints JSON that parses', async () => {
-  const readyProxy = httpServer({ '/ready': [200, 'ready\n'] });
-  const unreadyProxy = httpServer({ '/ready': [503, 'not ready\n'] });
+  const readyProxy = httpServer({ '/ready': [200, 'ready\n'], '/metrics': [200, `loom_proxy_build_info{version="${VERSION}"} 1\n`] });
+  const unreadyProxy = httpServer({ '/ready': [503, 'not ready\n'], '/metrics': [200, 'loom_proxy_build_info{version="0.0.9"} 1\n'] });
   const controller = createServer((socket) => socket.end());
   const [readyPort, unreadyPort, controllerPort] = [await listen(readyProxy), await listen(unreadyProxy), await listen(controller)];
   const replica = (name: string, workload: string, admin: number, status: string, lastError?: string): unknown => ({
@@ -124,6 +125,7 @@ test('check against a fake mesh names the replica whose proxy is not ready, and 
     assert.match(out.stdout, /^√ the mesh admin is ready$/m);
     assert.match(out.stdout, /^√ the control plane \(Destination API\) accepts connections$/m);
     assert.match(out.stdout, /^× every replica is ready\n {4}demo\/world-0: unready \(proxy \/ready answered 503\)$/m);
+    assert.match(out.stdout, new RegExp(`^× every proxy runs this version \\(${VERSION.replace(/\./g, '\\.')}\\)\\n {4}demo/world-0: proxy 0\\.0\\.9$`, 'm'));
     assert.match(out.stdout, new RegExp(`^× every replica's proxy answers /ready\\n {4}demo/world-0: proxy admin 127\\.0\\.0\\.1:${unreadyPort} answered 503$`, 'm'));
     assert.doesNotMatch(out.stdout, /demo\/web-0/);
     assert.match(out.stdout, /^× every workload has a ready replica\n {4}no ready replica: demo\/world;/m);
@@ -132,7 +134,7 @@ test('check against a fake mesh names the replica whose proxy is not ready, and 
     assert.equal(await runCheck({ pre: false, stateDir, adminPort: 0, controllerPort: 0, output: 'json' }, json), 1);
     const parsed = JSON.parse(json.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean; hint?: string }> };
     assert.equal(parsed.ok, false);
-    assert.equal(parsed.checks.length, 6);
+    assert.equal(parsed.checks.length, 7);
     const proxies = parsed.checks.find((c) => c.name === "every replica's proxy answers /ready");
     assert.equal(proxies?.ok, false);
     assert.match(proxies?.hint ?? '', /demo\/world-0/);

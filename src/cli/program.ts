@@ -1,5 +1,6 @@
 // Every `loom` subcommand, wired with commander.
 import { Command, InvalidArgumentError } from 'commander';
+import { VERSION } from '../version.js';
 import { processIO } from './io.js';
 import { proxyHelp, runProxy } from './proxy.js';
 import { runCheck } from './check.js';
@@ -22,7 +23,6 @@ function port(value: string): number {
   return n;
 }
 
-export const VERSION = '0.1.0';
 
 export function program(): Command {
   const cli = new Command('loom')

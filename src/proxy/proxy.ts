@@ -1,5 +1,6 @@
 // The sidecar: wires discovery, the inbound and outbound stacks, telemetry and the admin server
 // together from one ProxyConfig, and drains them on shutdown.
+import { VERSION } from '../version.js';
 import { AccessLog } from './access-log.js';
 import { AdminServer } from './admin/admin-server.js';
 import { formatHostPort, normalizeName } from './discovery/host-port.js';
@@ -44,6 +45,7 @@ export class Proxy {
     private readonly logger: Logger,
     discovery?: Discovery,
   ) {
+    this.metrics.setBuildInfo(VERSION);
     this.discovery =
       discovery ??
       new StaticDiscovery({

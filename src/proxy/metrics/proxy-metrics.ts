@@ -69,6 +69,11 @@ export class ProxyMetrics {
     return this.registry.render() + this.process.render();
   }
 
+  /** loom_proxy_build_info{version} 1, so `loom check` can tell every proxy runs the same build. */
+  setBuildInfo(version: string): void {
+    this.registry.gauge({ name: 'loom_proxy_build_info', help: 'The proxy build, as labels; always 1.' }).labels({ version }).set(1);
+  }
+
   /** Stops the process sampler. */
   close(): void {
     this.process.close();

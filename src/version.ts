@@ -1,0 +1,2 @@
+// The one place Loom's version is written; a test keeps it equal to package.json's.
+export const VERSION = '0.1.0';
