@@ -3,7 +3,7 @@
 // by JSON lines on stdin like the control plane; exits when stdin closes.
 import { createInterface } from 'node:readline';
 import { DestinationDiscovery } from '../../dist/proxy/discovery/destination-client.js';
-import { serviceName, rng, nowMs } from './common.mjs';
+import { serviceName, rng, nowMs, cpuMeter } from './common.mjs';
 
 const ADDR = process.env.BENCH_CP_ADDR;
 const PROXIES = Number(process.env.BENCH_PROXIES ?? 100);
@@ -19,15 +19,7 @@ let received = 0;
 let unstamped = 0;
 let errors = 0;
 
-let cpuMark = process.cpuUsage();
-let wallMark = performance.now();
-function cpuSince() {
-  const c = process.cpuUsage(cpuMark);
-  const wall = performance.now() - wallMark;
-  cpuMark = process.cpuUsage();
-  wallMark = performance.now();
-  return { core: (c.user + c.system) / 1000 / wall, wallMs: wall };
-}
+const cpuSince = cpuMeter();
 
 /** Starts every watch; resolves when every proxy holds the initial state of all its services. */
 function sync() {

@@ -35,3 +35,16 @@ export function percentile(sorted, p) {
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
+
+/** A meter whose each call returns the CPU used since the previous call, as a fraction of one core. */
+export function cpuMeter() {
+  let cpuMark = process.cpuUsage();
+  let wallMark = performance.now();
+  return () => {
+    const c = process.cpuUsage(cpuMark);
+    const wall = performance.now() - wallMark;
+    cpuMark = process.cpuUsage();
+    wallMark = performance.now();
+    return { core: (c.user + c.system) / 1000 / wall, wallMs: wall };
+  };
+}

@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline';
 import { EndpointIndex } from '../../dist/control/index/endpoint-index.js';
 import { GrpcApiServer } from '../../dist/control/destination/server.js';
-import { endpointFor, serviceName, rng, nowMs } from './common.mjs';
+import { endpointFor, serviceName, rng, nowMs, cpuMeter } from './common.mjs';
 
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 1000);
 const ENDPOINTS = Number(process.env.BENCH_ENDPOINTS ?? 10);
@@ -31,16 +31,7 @@ function memory() {
   return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, gc: Boolean(globalThis.gc) };
 }
 
-let cpuMark = process.cpuUsage();
-let wallMark = performance.now();
-/** CPU used since the previous call, as a fraction of one core. */
-function cpuSince() {
-  const c = process.cpuUsage(cpuMark);
-  const wall = performance.now() - wallMark;
-  cpuMark = process.cpuUsage();
-  wallMark = performance.now();
-  return { core: (c.user + c.system) / 1000 / wall, wallMs: wall };
-}
+const cpuSince = cpuMeter();
 
 let nextAddr = 1;
 const rand = rng(0xd15c0);

@@ -5,6 +5,7 @@ import { MeshAdmin } from '../platform/local/mesh-admin.js';
 import { MeshFileError } from '../platform/local/mesh-file-error.js';
 import { clearMeshState, readMeshState, writeMeshState } from '../platform/local/state-file.js';
 import { portFree } from './check-pre.js';
+import { isAlive } from './check-probes.js';
 import type { CliIO } from './io.js';
 
 export interface UpOptions {
@@ -90,11 +91,3 @@ function summary(mesh: LocalMesh, adminPort: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
