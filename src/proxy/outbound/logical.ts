@@ -2,6 +2,7 @@
 // Built on first use and cached; services nobody used for a sweep interval are dropped.
 import net from 'node:net';
 import { Balancer } from '../balance/balancer.js';
+import { parseHostPort, type HostPort } from '../discovery/host-port.js';
 import type { Discovery, Endpoint, Subscription } from '../discovery/types.js';
 import type { EndpointClients } from '../endpoint/endpoint-client.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
@@ -35,7 +36,8 @@ export class LogicalTarget {
       dropService: (target) => clients.release(target.client),
     });
     this.unroutedHttp = metrics.http({ direction: 'outbound', authority: name, target_addr: '', tls: 'no_identity' });
-    this.subscription = passthrough(name) ? staticEndpoint(name, this.balancer) : discovery.watch(name, this.balancer);
+    const direct = directAddress(name);
+    this.subscription = direct ? staticEndpoint(name, direct, this.balancer) : discovery.watch(name, this.balancer);
   }
 
   close(): void {
@@ -45,16 +47,13 @@ export class LogicalTarget {
 }
 
 /** An IP:port the app addressed directly is forwarded as is (the original destination). */
-function passthrough(name: string): boolean {
-  const colon = name.lastIndexOf(':');
-  const host = name.slice(0, colon).replace(/^\[|\]$/g, '');
-  return net.isIP(host) !== 0;
+function directAddress(name: string): HostPort | undefined {
+  const parsed = parseHostPort(name);
+  return parsed.ok && net.isIP(parsed.value.host) !== 0 ? parsed.value : undefined;
 }
 
-function staticEndpoint(name: string, balancer: Balancer<EndpointTarget>): Subscription {
-  const colon = name.lastIndexOf(':');
-  const host = name.slice(0, colon).replace(/^\[|\]$/g, '');
-  const endpoint: Endpoint = { addr: name, host, port: Number(name.slice(colon + 1)), meshed: false, weight: 1, labels: {} };
+function staticEndpoint(name: string, { host, port }: HostPort, balancer: Balancer<EndpointTarget>): Subscription {
+  const endpoint: Endpoint = { addr: name, host, port, meshed: false, weight: 1, labels: {} };
   balancer.add([endpoint]);
   return { unsubscribe: () => undefined };
 }

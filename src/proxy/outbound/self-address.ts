@@ -1,5 +1,5 @@
 // Loop protection: does a destination name this proxy's own listeners, however it is spelled?
-import { formatHostPort } from '../discovery/host-port.js';
+import { formatHostPort, parseHostPort } from '../discovery/host-port.js';
 
 export function isSelfAddress(name: string, selfAddrs: ReadonlySet<string>): boolean {
   return selfAddrs.has(name) || selfAddrs.has(reachedAddress(name));
@@ -10,9 +10,10 @@ export function isSelfAddress(name: string, selfAddrs: ReadonlySet<string>): boo
  * written: an IPv4-mapped IPv6 address reaches the IPv4 address, the unspecified address this host.
  */
 export function reachedAddress(name: string): string {
-  const colon = name.lastIndexOf(':');
-  let host = name.slice(0, colon).replace(/^\[|\]$/g, '');
-  const port = Number(name.slice(colon + 1));
+  const parsed = parseHostPort(name);
+  if (!parsed.ok) return name;
+  let { host } = parsed.value;
+  const { port } = parsed.value;
   const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host);
   const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(host);
   if (dotted) host = dotted[1] as string;
