@@ -10,6 +10,8 @@ export interface IndexedEndpoint {
   readonly weight: number;
   /** A Loom proxy's inbound listener (speak HTTP/2 to it) rather than the bare app. */
   readonly meshed: boolean;
+  /** The identity the endpoint's proxy proves over mTLS; absent when it has none. */
+  readonly identity?: string;
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -93,7 +95,7 @@ export class EndpointIndex {
 
 function sameEndpoint(a: IndexedEndpoint | undefined, b: IndexedEndpoint): boolean {
   if (a === undefined) return false;
-  if (a.host !== b.host || a.port !== b.port || a.weight !== b.weight || a.meshed !== b.meshed) return false;
+  if (a.host !== b.host || a.port !== b.port || a.weight !== b.weight || a.meshed !== b.meshed || a.identity !== b.identity) return false;
   const ak = Object.keys(a.labels);
   return ak.length === Object.keys(b.labels).length && ak.every((k) => a.labels[k] === b.labels[k]);
 }
