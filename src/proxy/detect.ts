@@ -3,15 +3,23 @@
 // timeout, is opaque TCP. The bytes read are put back so the chosen server sees the whole stream.
 import type { Socket } from 'node:net';
 import { hasLoomMarker } from './h2/marker.js';
+import { clientHelloServerName, isCompleteTlsRecord } from './tls/client-hello.js';
 
-/** 'loom-h2': HTTP/2 from another Loom proxy (its first SETTINGS carry the Loom marker). */
-export type Detected = 'loom-h2' | 'h2' | 'http1' | 'opaque' | 'closed';
+/**
+ * 'loom-h2': HTTP/2 from another Loom proxy (its first SETTINGS carry the Loom marker).
+ * 'tls': a TLS ClientHello; `serverName` says whom it is for.
+ */
+export type Detected = 'loom-h2' | 'h2' | 'http1' | 'tls' | 'opaque' | 'closed';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 /** Longest method token we wait for before deciding a stream is not HTTP/1. */
 const MAX_METHOD_LENGTH = 16;
 
 function classify(buf: Buffer): Detected | undefined {
+  if (buf[0] === 0x16) {
+    const tls = isCompleteTlsRecord(buf);
+    if (tls !== false) return tls ? 'tls' : undefined;
+  }
   const n = Math.min(buf.length, H2_PREFACE.length);
   if (buf.compare(H2_PREFACE, 0, n, 0, n) === 0) {
     if (n < H2_PREFACE.length) return undefined;
@@ -35,6 +43,8 @@ export interface Detection {
   protocol: Detected;
   /** The client half-closed before detection decided: these bytes, then EOF, are its whole stream. */
   final?: Buffer;
+  /** For 'tls': the ClientHello's SNI, if any. */
+  serverName?: string;
 }
 
 export function detectProtocol(socket: Socket, timeoutMs: number): Promise<Detection> {
@@ -48,7 +58,12 @@ export function detectProtocol(socket: Socket, timeoutMs: number): Promise<Detec
       socket.pause();
       // After 'end' has been emitted a stream refuses unshift(); the bytes travel as `final` instead.
       if (final === undefined && seen.length > 0) socket.unshift(seen);
-      resolve(final === undefined ? { protocol: result } : { protocol: result, final });
+      const detection: Detection = final === undefined ? { protocol: result } : { protocol: result, final };
+      if (result === 'tls') {
+        const name = clientHelloServerName(seen);
+        if (name !== undefined) detection.serverName = name;
+      }
+      resolve(detection);
     };
     const onData = (chunk: Buffer): void => {
       seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);

@@ -39,6 +39,11 @@ export interface ProxyConfig {
   ewmaDecayMs: number;
   logLevel: LogLevel;
   accessLog: AccessLogFormat;
+  identityLocalName: string | undefined;
+  identityTrustAnchors: string | undefined;
+  identityTokenFile: string | undefined;
+  identitySvcAddr: SocketAddr | undefined;
+  inboundPortsRequireIdentity: Set<number>;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +127,27 @@ function oneOf<T extends string>(values: readonly T[]): Parser<T> {
 
 const optionalString: Parser<string | undefined> = (raw) => (raw.trim() === '' ? undefined : raw);
 
+function parseTrustAnchors(raw: string): string | undefined {
+  if (raw.trim() === '') return undefined;
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(raw)) {
+    fail('holds no PEM certificate; set it to the trust anchors\' PEM text (-----BEGIN CERTIFICATE----- ...)');
+  }
+  return raw;
+}
+
+/** Identity needs all four identity settings or none. */
+function checkIdentity(config: ProxyConfig): void {
+  const required = [
+    ['LOOM_PROXY_IDENTITY_TRUST_ANCHORS', config.identityTrustAnchors],
+    ['LOOM_PROXY_IDENTITY_TOKEN_FILE', config.identityTokenFile],
+    ['LOOM_PROXY_IDENTITY_SVC_ADDR', config.identitySvcAddr],
+  ] as const;
+  if (config.identityLocalName === undefined) return;
+  for (const [name, value] of required) {
+    if (value === undefined) throw new ConfigError(name, 'must be set when LOOM_PROXY_IDENTITY_LOCAL_NAME is (mTLS needs anchors, a token and the Identity API)');
+  }
+}
+
 function setting<K extends keyof ProxyConfig>(s: Setting<K>): Setting<K> {
   return s;
 }
@@ -149,6 +175,11 @@ export const SETTINGS = [
   setting({ name: 'LOOM_PROXY_SHUTDOWN_GRACE_PERIOD', key: 'shutdownGracePeriodMs', default: '30s', parse: parseDuration, describe: 'On SIGTERM or /shutdown, how long in-flight work may finish before exit.' }),
   setting({ name: 'LOOM_PROXY_EWMA_DEFAULT_RTT', key: 'ewmaDefaultRttMs', default: '30ms', parse: parseDuration, describe: 'Latency assumed for an endpoint before it has been measured (peak EWMA).' }),
   setting({ name: 'LOOM_PROXY_EWMA_DECAY', key: 'ewmaDecayMs', default: '10s', parse: parseDuration, describe: 'How quickly peak-EWMA latency estimates decay.' }),
+  setting({ name: 'LOOM_PROXY_IDENTITY_LOCAL_NAME', key: 'identityLocalName', default: '', parse: optionalString, describe: 'This proxy\'s identity (<sa>.<ns>.serviceaccount.identity.loom.<trust-domain>); set, it turns on mTLS.' }),
+  setting({ name: 'LOOM_PROXY_IDENTITY_TRUST_ANCHORS', key: 'identityTrustAnchors', default: '', parse: parseTrustAnchors, describe: 'PEM certificates of the trust anchors every peer\'s chain must end in.' }),
+  setting({ name: 'LOOM_PROXY_IDENTITY_TOKEN_FILE', key: 'identityTokenFile', default: '', parse: optionalString, describe: 'File with the token that proves the service account; reread at each renewal.' }),
+  setting({ name: 'LOOM_PROXY_IDENTITY_SVC_ADDR', key: 'identitySvcAddr', default: '', parse: (raw) => (raw.trim() === '' ? undefined : parseSocketAddr(raw)), describe: 'The control plane\'s Identity API (host:port), which issues this proxy\'s certificate.' }),
+  setting({ name: 'LOOM_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY', key: 'inboundPortsRequireIdentity', default: '', parse: parsePorts, describe: 'App ports that accept only mTLS clients from the mesh; plaintext gets 403 or a closed connection.' }),
   setting({ name: 'LOOM_PROXY_LOG_LEVEL', key: 'logLevel', default: 'info', parse: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const), describe: 'Log level; change at run time with PUT /log-level on the admin port.' }),
   setting({ name: 'LOOM_PROXY_ACCESS_LOG', key: 'accessLog', default: 'off', parse: oneOf(['off', 'apache', 'json'] as const), describe: 'Access log to stderr per HTTP request: off, apache or json.' }),
 ] as const;
@@ -170,6 +201,7 @@ export function loadProxyConfig(env: Record<string, string | undefined>): ProxyC
       throw new ConfigError(s.name, (err as Error).message);
     }
   }
+  checkIdentity(config as ProxyConfig);
   return config as ProxyConfig;
 }
 

@@ -1,5 +1,6 @@
 // Errors the proxy answers with. Each has a stable code (sent in the `loom-proxy-error` header and
 // used as the `error` metric label) and the HTTP status a client sees.
+import { tlsFailureReason } from './tls/tls-failure.js';
 
 export class ProxyError extends Error {
   constructor(
@@ -30,7 +31,33 @@ export class NoEndpointsError extends ProxyError {
 
 export class ConnectError extends ProxyError {
   constructor(endpoint: string, cause: unknown) {
-    super('LOOM_ERR_CONNECT', 502, `connect to ${endpoint} failed: ${describe(cause)}`, { cause });
+    // A failed mTLS handshake is its own code: the peer was reached but could not be trusted.
+    const tls = tlsFailureReason(cause) !== undefined;
+    super(tls ? 'LOOM_ERR_TLS' : 'LOOM_ERR_CONNECT', 502, `${tls ? 'mTLS handshake with' : 'connect to'} ${endpoint} failed: ${describe(cause)}`, { cause });
+  }
+}
+
+/** The peer proved a valid certificate, but for another identity than discovery named. */
+export class PeerIdentityError extends ProxyError {
+  constructor(
+    readonly expected: string,
+    readonly presented: string,
+  ) {
+    super('LOOM_ERR_TLS_IDENTITY', 502, `the peer presented identity "${presented || 'none'}", expected "${expected}"`);
+  }
+}
+
+/** Plaintext (or no client identity) on a port that accepts only meshed, mutually authenticated clients. */
+export class IdentityRequiredError extends ProxyError {
+  constructor(port: number) {
+    super('LOOM_ERR_IDENTITY_REQUIRED', 403, `port ${port} accepts only mutually authenticated (mTLS) clients from the mesh; send through a Loom proxy`);
+  }
+}
+
+/** No certificate yet: the proxy cannot open mTLS until the Identity API has issued one. */
+export class NoIdentityError extends ProxyError {
+  constructor(identity: string) {
+    super('LOOM_ERR_NO_IDENTITY', 503, `this proxy has no certificate for ${identity} yet; the Identity API has not issued one`);
   }
 }
 
@@ -62,6 +89,12 @@ export class LoopError extends ProxyError {
   constructor(target: string) {
     super('LOOM_ERR_LOOP', 400, `request for ${target} would loop back into this proxy; address a service name`);
   }
+}
+
+/** gRPC status for a proxy error: DEADLINE_EXCEEDED for timeouts, PERMISSION_DENIED for 403, else UNAVAILABLE. */
+export function grpcStatusFor(err: Error): string {
+  if (!(err instanceof ProxyError)) return '14';
+  return err.status === 504 ? '4' : err.status === 403 ? '7' : '14';
 }
 
 function describe(cause: unknown): string {

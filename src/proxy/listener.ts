@@ -3,11 +3,20 @@
 import net, { type Server, type Socket } from 'node:net';
 import type http from 'node:http';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
-import { detectProtocol } from './detect.js';
+import { detectProtocol, type Detection } from './detect.js';
 import { serveLoomH2, type LoomH2ServerConnection } from './h2/server.js';
 import type { HttpHandler } from './http/h1-server.js';
 import type { SocketAddr } from './env.js';
 import type { TcpMetrics } from './metrics/tcp-metrics.js';
+import type { AcceptedTls } from './tls/mtls-accept.js';
+
+/** Terminates mTLS for connections whose ClientHello asks for this proxy's identity. */
+export interface MtlsTermination {
+  /** The identity peers ask for by SNI. */
+  readonly name: string;
+  /** The decrypted connection, or null when the handshake failed (already counted and closed). */
+  accept(socket: Socket): Promise<AcceptedTls | null>;
+}
 
 export interface ListenerProtocols {
   /** Skip detection: every connection is opaque TCP (configured opaque port). */
@@ -23,6 +32,8 @@ export interface ListenerProtocols {
   tcp(socket: Socket, final?: Buffer): void;
   /** Counts every accepted connection (Linkerd's peer="src" TCP metrics). */
   accepted: TcpMetrics;
+  /** Absent when the proxy has no identity: TLS then passes through as opaque bytes. */
+  mtls?: MtlsTermination;
 }
 
 export class Listener {
@@ -85,32 +96,54 @@ export class Listener {
       this.protocols.tcp(socket);
       return;
     }
-    void detectProtocol(socket, this.protocols.detectTimeoutMs).then(({ protocol, final }) => {
-      if (socket.destroyed) return;
-      switch (protocol) {
-        case 'http1':
-          this.protocols.http1.emit('connection', socket);
-          socket.resume();
-          break;
-        case 'loom-h2': {
-          const conn = serveLoomH2(socket, this.protocols.loomH2, { settings: { maxHeaderListSize: this.protocols.maxHeaderBytes * 2 } });
-          this.loomSessions.add(conn);
-          socket.once('close', () => this.loomSessions.delete(conn));
-          if (this.draining) conn.close();
-          break;
-        }
-        case 'h2':
-          // No resume: the HTTP/2 session reads the unshifted preface from the socket buffer itself.
-          this.h2().emit('connection', socket);
-          break;
-        case 'opaque':
-          this.protocols.tcp(socket, final);
-          break;
-        case 'closed':
-          socket.destroy();
-          break;
+    void detectProtocol(socket, this.protocols.detectTimeoutMs).then((detection) => this.serve(socket, detection));
+  }
+
+  private serve(socket: Socket, { protocol, final, serverName }: Detection): void {
+    if (socket.destroyed) return;
+    switch (protocol) {
+      case 'http1':
+        this.protocols.http1.emit('connection', socket);
+        socket.resume();
+        break;
+      case 'loom-h2': {
+        const conn = serveLoomH2(socket, this.protocols.loomH2, { settings: { maxHeaderListSize: this.protocols.maxHeaderBytes * 2 } });
+        this.loomSessions.add(conn);
+        socket.once('close', () => this.loomSessions.delete(conn));
+        if (this.draining) conn.close();
+        break;
       }
-    });
+      case 'h2':
+        // No resume: the HTTP/2 session reads the unshifted preface from the socket buffer itself.
+        this.h2().emit('connection', socket);
+        break;
+      case 'tls': {
+        const { mtls } = this.protocols;
+        // TLS for another name is the app's own TLS: it passes through untouched.
+        if (mtls !== undefined && serverName === mtls.name) void this.terminate(socket, mtls);
+        else this.protocols.tcp(socket, final);
+        break;
+      }
+      case 'opaque':
+        this.protocols.tcp(socket, final);
+        break;
+      case 'closed':
+        socket.destroy();
+        break;
+    }
+  }
+
+  /** A peer proxy's mTLS: after the handshake, ALPN or detection says what the connection carries. */
+  private async terminate(socket: Socket, mtls: MtlsTermination): Promise<void> {
+    const accepted = await mtls.accept(socket);
+    if (accepted === null) return;
+    if (accepted.protocol === 'loom.io/opaque') {
+      this.protocols.tcp(accepted.socket);
+      return;
+    }
+    const inner = await detectProtocol(accepted.socket, this.protocols.detectTimeoutMs);
+    // TLS inside TLS is not for this proxy to open.
+    this.serve(accepted.socket, inner.protocol === 'tls' ? { ...inner, protocol: 'opaque' } : inner);
   }
 
   get connections(): number {

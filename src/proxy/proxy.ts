@@ -6,8 +6,9 @@ import { AdminServer } from './admin/admin-server.js';
 import { formatHostPort, normalizeName } from './discovery/host-port.js';
 import { StaticDiscovery } from './discovery/static-source.js';
 import type { Discovery } from './discovery/types.js';
-import { EndpointClients } from './endpoint/endpoint-client.js';
+import { EndpointClients, type MtlsPeerFactory } from './endpoint/endpoint-client.js';
 import { formatAddr, type ProxyConfig, type SocketAddr } from './env.js';
+import { LocalIdentity } from './identity/local-identity.js';
 import { InboundProxy } from './inbound/server.js';
 import type { Listener } from './listener.js';
 import type { Logger } from './log.js';
@@ -32,6 +33,8 @@ export class Proxy {
   private readonly listeners: Listener[] = [];
   private readonly admin: AdminServer;
   private readonly selfAddrs = new Set<string>();
+  /** null when mTLS is off (no LOOM_PROXY_IDENTITY_LOCAL_NAME). */
+  readonly identity: LocalIdentity | null;
   private ready = false;
   private shutdownPromise: Promise<void> | null = null;
   private resolveClosed: () => void = () => undefined;
@@ -54,13 +57,17 @@ export class Proxy {
         onError: (err) => logger.error({ err: err.message }, 'discovery: keeping the last good table'),
         onReload: () => logger.info('discovery: table reloaded'),
       });
-    this.clients = new EndpointClients({
-      connectTimeoutMs: config.connectTimeoutMs,
-      responseTimeoutMs: config.responseTimeoutMs,
-      upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
-    });
+    this.identity = createIdentity(config, this.metrics, logger);
+    this.clients = new EndpointClients(
+      {
+        connectTimeoutMs: config.connectTimeoutMs,
+        responseTimeoutMs: config.responseTimeoutMs,
+        upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
+      },
+      this.identity ? mtlsPeers(this.identity, this.metrics) : null,
+    );
     const accessLog = config.accessLog === 'off' ? null : new AccessLog(config.accessLog);
-    this.inbound = new InboundProxy({ config, metrics: this.metrics, accessLog });
+    this.inbound = new InboundProxy({ config, metrics: this.metrics, accessLog, logger, identity: this.identity });
     this.outbound = new OutboundProxy({
       config,
       discovery: this.discovery,
@@ -76,6 +83,7 @@ export class Proxy {
       isReady: () => this.ready,
       onShutdown: () => void this.shutdown(),
       config: () => config,
+      ...(this.identity ? { certificate: () => certificatePem(this.identity) } : {}),
     });
   }
 
@@ -92,6 +100,12 @@ export class Proxy {
       const admin = await this.admin.listen(config.adminAddr).catch((err: unknown) => {
         throw bindError('admin', config.adminAddr, err);
       });
+      if (this.identity) {
+        // Not ready without a certificate: the app must not start sending before mTLS can work.
+        void this.identity.start();
+        const certified = await Promise.race([this.identity.ready.then(() => true), this.closed.then(() => false)]);
+        if (!certified) throw new Error('stopped before the Identity API issued a certificate');
+      }
       this.ready = true;
       this.logger.info({ inbound: formatAddr(inbound), outbound: formatAddr(outbound), admin: formatAddr(admin) }, 'proxy ready');
       return { inbound, outbound, admin, forwards };
@@ -147,8 +161,32 @@ export class Proxy {
     }
     this.outbound.close();
     this.discovery.close();
+    this.identity?.stop();
     await Promise.allSettled([this.clients.closeAll(), this.inbound.close(), this.admin.close()]);
   }
+}
+
+function createIdentity(config: ProxyConfig, metrics: ProxyMetrics, logger: Logger): LocalIdentity | null {
+  const { identityLocalName: name, identityTrustAnchors, identityTokenFile, identitySvcAddr } = config;
+  if (name === undefined || identityTrustAnchors === undefined || identityTokenFile === undefined || identitySvcAddr === undefined) return null;
+  return new LocalIdentity(
+    { name, trustAnchorsPem: identityTrustAnchors, tokenFile: identityTokenFile, svcAddr: formatAddr(identitySvcAddr) },
+    metrics.identity(),
+    logger,
+  );
+}
+
+function mtlsPeers(identity: LocalIdentity, metrics: ProxyMetrics): MtlsPeerFactory {
+  return (serverId) => ({
+    identity,
+    serverId,
+    onFailure: (reason) => metrics.tlsFailure({ direction: 'outbound', server_id: serverId, reason }).inc(),
+  });
+}
+
+function certificatePem(identity: LocalIdentity | null): string | null {
+  const credentials = identity?.credentials;
+  return credentials ? credentials.leafPem + credentials.chainPem : null;
 }
 
 function bindError(name: string, addr: SocketAddr, err: unknown): Error {

@@ -1,8 +1,10 @@
 // Hosts the control plane's gRPC APIs on one HTTP/2 (h2c) listener.
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import type { ServiceImpl } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Destination } from '../../api/gen/loom/destination/v1/destination_pb.js';
+import { Identity } from '../../api/gen/loom/identity/v1/identity_pb.js';
 import type { EndpointIndex } from '../index/endpoint-index.js';
 import { ProfileIndex } from '../index/profile-index.js';
 import type { ControlPlaneMetrics } from '../metrics.js';
@@ -12,12 +14,16 @@ export class GrpcApiServer {
   private readonly server: http2.Http2Server;
   private readonly sessions = new Set<http2.ServerHttp2Session>();
 
-  constructor(index: EndpointIndex, metrics?: ControlPlaneMetrics, profiles: ProfileIndex = new ProfileIndex()) {
+  /** `identity` adds the Identity API beside Destination when the controller issues certificates. */
+  constructor(index: EndpointIndex, metrics?: ControlPlaneMetrics, profiles: ProfileIndex = new ProfileIndex(), identity?: ServiceImpl<typeof Identity>) {
     const handler = connectNodeAdapter({
       grpc: true,
       connect: false,
       grpcWeb: false,
-      routes: (router) => router.service(Destination, destinationService(index, profiles, metrics)),
+      routes: (router) => {
+        router.service(Destination, destinationService(index, profiles, metrics));
+        if (identity) router.service(Identity, identity);
+      },
     });
     this.server = http2.createServer(handler);
     this.server.on('session', (s) => {

@@ -22,6 +22,7 @@ export function addUpdate(endpoints: readonly IndexedEndpoint[]): Update {
       addr: tcpAddress(e.host, e.port),
       weight: e.weight,
       metricLabels: { ...e.labels },
+      tlsIdentity: e.identity ?? '',
       protocolHint: e.meshed ? create(ProtocolHintSchema, { protocol: { case: 'loom', value: {} } }) : undefined,
     }),
   );

@@ -9,6 +9,8 @@ export interface AdminOptions {
   isReady: () => boolean;
   onShutdown: () => void;
   config: () => unknown;
+  /** The PEM chain this proxy presents; null until issued; absent when the proxy has no identity. */
+  certificate?: () => string | null;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -17,13 +19,14 @@ export type Routes = ReadonlyMap<string, Readonly<Partial<Record<string, Handler
 const MAX_LEVEL_BODY = 1024;
 
 export function adminRoutes(opts: AdminOptions): Routes {
-  const { metrics, logger, isReady, onShutdown, config } = opts;
+  const { metrics, logger, isReady, onShutdown, config, certificate } = opts;
   return new Map<string, Partial<Record<string, Handler>>>([
     ['/metrics', { GET: (_req, res) => send(res, 200, metrics.render(), 'text/plain; version=0.0.4; charset=utf-8') }],
     ['/ready', { GET: (_req, res) => (isReady() ? send(res, 200, 'ready\n') : send(res, 503, 'not ready\n')) }],
     ['/live', { GET: (_req, res) => send(res, 200, 'live\n') }],
     ['/shutdown', { POST: (req, res) => shutdown(req, res, logger, onShutdown) }],
     ['/config', { GET: (_req, res) => send(res, 200, `${JSON.stringify(config(), jsonFriendly, 2)}\n`, 'application/json') }],
+    ['/identity', { GET: (_req, res) => identity(res, certificate) }],
     ['/log-level', { GET: (_req, res) => send(res, 200, `${logger.level}\n`), PUT: (req, res) => setLevel(req, res, logger) }],
   ]);
 }
@@ -39,6 +42,13 @@ function shutdown(req: IncomingMessage, res: ServerResponse, logger: Logger, onS
   res.setHeader('connection', 'close');
   res.once('finish', () => setImmediate(onShutdown));
   send(res, 200, 'shutdown\n');
+}
+
+function identity(res: ServerResponse, certificate: (() => string | null) | undefined): void {
+  if (certificate === undefined) return send(res, 404, 'this proxy has no identity: mTLS is off (LOOM_PROXY_IDENTITY_LOCAL_NAME is not set)\n');
+  const pem = certificate();
+  if (pem === null) return send(res, 503, 'no certificate yet: the Identity API has not issued one\n');
+  send(res, 200, pem, 'application/x-pem-file');
 }
 
 async function setLevel(req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<void> {

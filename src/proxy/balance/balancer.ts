@@ -188,5 +188,5 @@ function weightedCost(entry: BalancedEndpoint<unknown>): number {
 
 // Host, port and protocol decide the connection; labels and weight are only bookkeeping.
 function sameConnection(a: Endpoint, b: Endpoint): boolean {
-  return a.host === b.host && a.port === b.port && a.meshed === b.meshed;
+  return a.host === b.host && a.port === b.port && a.meshed === b.meshed && a.identity === b.identity;
 }

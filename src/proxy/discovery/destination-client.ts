@@ -140,6 +140,7 @@ function toEndpoint(a: WeightedAddr, shared: Record<string, string>): Endpoint[]
       port,
       meshed: a.protocolHint?.protocol.case === 'loom',
       weight: a.weight > 0 ? a.weight : 1,
+      ...(a.tlsIdentity === '' ? {} : { identity: a.tlsIdentity }),
       labels: { ...shared, ...a.metricLabels },
     },
   ];

@@ -34,7 +34,7 @@ export class ListenerView {
 }
 
 export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
-  if (a.host !== b.host || a.port !== b.port || a.meshed !== b.meshed || a.weight !== b.weight) return false;
+  if (a.host !== b.host || a.port !== b.port || a.meshed !== b.meshed || a.weight !== b.weight || a.identity !== b.identity) return false;
   const keys = Object.keys(a.labels);
   if (keys.length !== Object.keys(b.labels).length) return false;
   return keys.every((k) => Object.hasOwn(b.labels, k) && a.labels[k] === b.labels[k]);

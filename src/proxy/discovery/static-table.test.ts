@@ -67,8 +67,10 @@ test('errors name source:line, what is wrong and what to write', () => {
   rejects('a -> 1.1.1.1:1 weight=-2', /weight "-2"/, 1);
   rejects('a -> 1.1.1.1:1 weight=fast', /weight "fast"/, 1);
   rejects('a -> 1.1.1.1:1 weight=1 weight=2', /weight is set twice/, 1);
-  rejects('a -> 1.1.1.1:1 mesh', /"mesh" is not a flag; write meshed, weight=<n> or key=value/, 1);
+  rejects('a -> 1.1.1.1:1 mesh', /"mesh" is not a flag; write meshed, weight=<n>, identity=<name> or key=value/, 1);
   rejects('a -> 1.1.1.1:1 meshed=true', /meshed takes no value/, 1);
+  rejects('a -> 1.1.1.1:1 identity=Web!', /identity "Web!" is not a DNS-style name/, 1);
+  rejects('a -> 1.1.1.1:1 identity=a.b identity=a.c', /identity is set twice/, 1);
   rejects('a -> 1.1.1.1:1 app.kubernetes.io/name=web', /label key "app\.kubernetes\.io\/name" is not allowed/, 1);
   rejects('a -> 1.1.1.1:1 pod=', /label pod has no value; write pod=<value>/, 1);
   rejects('a -> 1.1.1.1:1 pod=a pod=b', /label pod is set twice/, 1);
@@ -101,4 +103,19 @@ test('parseHostPort needs a port unless given a default', () => {
   assert.deepEqual(parseHostPort('10.0.0.1:9'), { ok: true, value: { host: '10.0.0.1', port: 9 } });
   assert.equal(parseHostPort('10.0.0.1').ok, false);
   assert.deepEqual(parseHostPort('10.0.0.1', 80), { ok: true, value: { host: '10.0.0.1', port: 80 } });
+});
+
+test('identity=<name> names what the endpoint must prove over mTLS', () => {
+  const table = parseDiscoveryTable('web.emojivoto.svc:80 -> 127.0.0.1:4143 meshed identity=web.emojivoto.serviceaccount.identity.loom.cluster.local pod=web-0', 'x');
+  assert.deepEqual(table.get('web.emojivoto.svc:80'), [
+    {
+      addr: '127.0.0.1:4143',
+      host: '127.0.0.1',
+      port: 4143,
+      meshed: true,
+      weight: 1,
+      identity: 'web.emojivoto.serviceaccount.identity.loom.cluster.local',
+      labels: { pod: 'web-0' },
+    },
+  ]);
 });

@@ -1,5 +1,6 @@
 // The static discovery table: one logical name per line, `name -> endpoint, endpoint ...`, where an
-// endpoint is `host:port` followed by `meshed`, `weight=<n>` and `key=value` labels.
+// endpoint is `host:port` followed by `meshed`, `weight=<n>`, `identity=<name>` (mTLS to it, verifying
+// that identity) and `key=value` labels.
 
 import { DiscoveryTableError } from './errors.js';
 import { formatHostPort, normalizeName, parseHostPort } from './host-port.js';
@@ -74,6 +75,7 @@ function parseEndpoint(text: string): Endpoint {
   const { host, port } = parsed.value;
   let meshed = false;
   let weight: number | undefined;
+  let identity: string | undefined;
   // A Map, then fromEntries: a key like __proto__ becomes a plain own property.
   const labels = new Map<string, string>();
   for (const flag of flags) {
@@ -82,12 +84,16 @@ function parseEndpoint(text: string): Endpoint {
       continue;
     }
     const eq = flag.indexOf('=');
-    if (eq < 0) throw problem(`"${flag}" is not a flag; write meshed, weight=<n> or key=value`);
+    if (eq < 0) throw problem(`"${flag}" is not a flag; write meshed, weight=<n>, identity=<name> or key=value`);
     const key = flag.slice(0, eq);
     const value = flag.slice(eq + 1);
     if (key === 'weight') {
       if (weight !== undefined) throw problem(`weight is set twice on ${address}; set it once`);
       weight = parseWeight(value);
+    } else if (key === 'identity') {
+      if (identity !== undefined) throw problem(`identity is set twice on ${address}; set it once`);
+      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) throw problem(`identity "${value}" is not a DNS-style name like web.emojivoto.serviceaccount.identity.loom.cluster.local`);
+      identity = value;
     } else if (key === 'meshed') {
       throw problem(`"${flag}": meshed takes no value; write meshed on its own`);
     } else {
@@ -103,6 +109,7 @@ function parseEndpoint(text: string): Endpoint {
     port,
     meshed,
     weight: weight ?? 1,
+    ...(identity === undefined ? {} : { identity }),
     labels: Object.freeze(Object.fromEntries(labels)),
   });
 }

@@ -9,6 +9,8 @@ export interface Endpoint {
   readonly port: number;
   /** The endpoint is another Loom proxy's inbound listener: speak HTTP/2 to it. */
   readonly meshed: boolean;
+  /** The identity the endpoint's proxy must prove over mTLS; absent when it has none. */
+  readonly identity?: string;
   /** Relative weight for load balancing (default 1). */
   readonly weight: number;
   /** Metric labels, exported as `dst_<key>` (e.g. pod, namespace, deployment). */

@@ -1,9 +1,12 @@
 // Everything the proxy holds open to one endpoint: an HTTP/1 pool and an HTTP/2 session, each
-// created on first use. Meshed endpoints (peer proxies) always get HTTP/2.
+// created on first use. Meshed endpoints (peer proxies) always get HTTP/2; those with an identity
+// are reached over mTLS that verifies it.
 import { H1Upstream } from '../http/h1-upstream.js';
 import { H2Upstream } from '../http/h2-upstream.js';
 import { LoomH2Client } from '../h2/client.js';
 import type { ProxyRequest, ResponseSink } from '../http/types.js';
+import { mtlsTransport, type MtlsPeer } from '../tls/mtls-connect.js';
+import { plainTransport, type TransportFactory } from './transport.js';
 
 export interface UpstreamSettings {
   connectTimeoutMs: number;
@@ -11,33 +14,55 @@ export interface UpstreamSettings {
   upstreamIdleTimeoutMs: number;
 }
 
+/** Where an endpoint is and who it must prove to be (from discovery). */
+export interface EndpointAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly meshed: boolean;
+  readonly identity?: string;
+}
+
 export class EndpointClient {
   readonly addr: string;
+  readonly host: string;
+  readonly port: number;
+  readonly meshed: boolean;
+  readonly identity: string | undefined;
+  /** Opens raw connections (opaque TCP, upgrades): mTLS when the endpoint has an identity. */
+  readonly transport: TransportFactory;
+  /** Linkerd's tls labels for traffic to this endpoint. */
+  readonly tlsLabels: Readonly<Record<string, string>>;
   private h1: H1Upstream | null = null;
   private h2: H2Upstream | null = null;
   private loom: LoomH2Client | null = null;
 
+  /** `mtls` is null when the endpoint has no identity or this proxy has none. */
   constructor(
-    readonly host: string,
-    readonly port: number,
-    readonly meshed: boolean,
+    endpoint: EndpointAddress,
     private readonly settings: UpstreamSettings,
+    private readonly mtls: MtlsPeer | null = null,
   ) {
-    this.addr = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    ({ host: this.host, port: this.port, meshed: this.meshed, identity: this.identity } = endpoint);
+    this.addr = this.host.includes(':') ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
+    this.transport = mtls ? mtlsTransport(this.host, this.port, mtls) : plainTransport(this.host, this.port);
+    this.tlsLabels = mtls
+      ? { tls: 'true', server_id: mtls.serverId }
+      : { tls: 'no_identity', no_tls_reason: endpoint.identity ? 'disabled' : 'not_provided_by_service_discovery' };
   }
 
   dispatch(req: ProxyRequest, sink: ResponseSink): void {
-    if (this.meshed) this.loomUpstream().dispatch(req, sink);
+    if (this.meshed || this.mtls) this.loomUpstream().dispatch(req, sink);
     else if (req.httpVersion === '2') this.h2Upstream().dispatch(req, sink);
     else this.h1Upstream().dispatch(req, sink);
   }
 
-  /** A peer proxy: the lean HTTP/2 link, or node:http2 if the peer turns out not to be Loom. */
+  /** A peer proxy: the lean HTTP/2 link; over plaintext, node:http2 if the peer turns out not to be Loom. */
   private loomUpstream(): LoomH2Client {
     return (this.loom ??= new LoomH2Client(this.host, this.port, {
       connectTimeoutMs: this.settings.connectTimeoutMs,
       responseTimeoutMs: this.settings.responseTimeoutMs,
-      fallback: this.h2Upstream(),
+      transport: this.transport,
+      ...(this.mtls ? {} : { fallback: this.h2Upstream() }),
     }));
   }
 
@@ -64,6 +89,9 @@ export class EndpointClient {
   }
 }
 
+/** The mTLS peer for an endpoint's identity; null when this proxy has no identity of its own. */
+export type MtlsPeerFactory = (serverId: string) => MtlsPeer;
+
 /**
  * Endpoint clients shared by every logical service that resolves to the same address, so a peer
  * proxy serving several services is reached over one connection. Reference counted.
@@ -71,13 +99,17 @@ export class EndpointClient {
 export class EndpointClients {
   private readonly clients = new Map<string, { client: EndpointClient; refs: number }>();
 
-  constructor(private readonly settings: UpstreamSettings) {}
+  constructor(
+    private readonly settings: UpstreamSettings,
+    private readonly mtls: MtlsPeerFactory | null = null,
+  ) {}
 
-  acquire(host: string, port: number, meshed: boolean): EndpointClient {
-    const key = `${meshed ? 'h2' : 'h1'}|${host}|${port}`;
+  acquire(endpoint: EndpointAddress): EndpointClient {
+    const key = clientKey(endpoint);
     let entry = this.clients.get(key);
     if (!entry) {
-      entry = { client: new EndpointClient(host, port, meshed, this.settings), refs: 0 };
+      const mtls = endpoint.identity && this.mtls ? this.mtls(endpoint.identity) : null;
+      entry = { client: new EndpointClient(endpoint, this.settings, mtls), refs: 0 };
       this.clients.set(key, entry);
     }
     entry.refs++;
@@ -85,7 +117,7 @@ export class EndpointClients {
   }
 
   release(client: EndpointClient): void {
-    const key = `${client.meshed ? 'h2' : 'h1'}|${client.host}|${client.port}`;
+    const key = clientKey(client);
     const entry = this.clients.get(key);
     if (!entry || entry.client !== client) return;
     if (--entry.refs > 0) return;
@@ -98,4 +130,8 @@ export class EndpointClients {
     this.clients.clear();
     await Promise.allSettled(all);
   }
+}
+
+function clientKey(e: EndpointAddress | EndpointClient): string {
+  return `${e.meshed ? 'h2' : 'h1'}|${e.host}|${e.port}|${e.identity ?? ''}`;
 }

@@ -1,7 +1,7 @@
 // Sends requests to one Loom peer over a single long-lived HTTP/2 connection of our own, opened on
 // first use and again after GOAWAY or failure. Requests made while connecting wait for the
 // handshake; a peer that turns out not to be a Loom proxy gets them through the fallback instead.
-import net from 'node:net';
+import { plainTransport, type TransportFactory } from '../endpoint/transport.js';
 import { formatHostPort } from '../discovery/host-port.js';
 import { ConnectError, ResponseTimeoutError, UpstreamError } from '../errors.js';
 import type { ProxyRequest, ResponseSink } from '../http/types.js';
@@ -24,6 +24,8 @@ export interface LoomH2ClientOptions {
   /** Takes every request once the peer proved not to be a Loom proxy; without it they fail. */
   fallback?: Dispatcher;
   settings?: Partial<LocalSettings>;
+  /** How connections are opened: plain TCP by default, mTLS to a peer with an identity. */
+  transport?: TransportFactory;
 }
 
 export class LoomH2Client implements Dispatcher {
@@ -56,13 +58,16 @@ class PeerConnections implements ClientConnectionOwner, ClientStreamOwner {
   private current: LoomH2ClientConnection | null = null;
   private readonly retired = new Set<LoomH2ClientConnection>();
   private closing = false;
+  private readonly transport: TransportFactory;
 
   constructor(
-    private readonly host: string,
-    private readonly port: number,
+    host: string,
+    port: number,
     readonly addr: string,
     private readonly opts: LoomH2ClientOptions,
-  ) {}
+  ) {
+    this.transport = opts.transport ?? plainTransport(host, port);
+  }
 
   dispatch(req: ProxyRequest, sink: ResponseSink): void {
     if (this.loomPeer === false) return this.notLoom(req, sink);
@@ -115,7 +120,7 @@ class PeerConnections implements ClientConnectionOwner, ClientStreamOwner {
   private connection(): LoomH2ClientConnection {
     const current = this.current;
     if (current !== null && current.acceptsRequests) return current;
-    const socket = net.connect({ host: this.host, port: this.port, noDelay: true });
+    const { socket } = this.transport('h2', false);
     const conn = new LoomH2ClientConnection(socket, this, {
       connectTimeoutMs: this.opts.connectTimeoutMs,
       responseTimeoutMs: this.opts.responseTimeoutMs,

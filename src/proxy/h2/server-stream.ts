@@ -1,7 +1,7 @@
 // One request stream on a Loom server connection, and the ResponseSink its handler writes to: HEADERS,
 // DATA within the peer's windows (data() returns false while too much waits), trailers or END_STREAM,
 // and errors answered as the proxy answers them (a status with loom-proxy-error, or a reset).
-import { BadRequestError, ProxyError } from '../errors.js';
+import { BadRequestError, ProxyError, grpcStatusFor } from '../errors.js';
 import { encodeGrpcMessage, isGrpc, PROXY_ERROR_HEADER } from '../http/headers.js';
 import type { HeaderList, ResponseSink, Trailers } from '../http/types.js';
 import { ErrorCode } from './constants.js';
@@ -77,8 +77,7 @@ export class ServerStream extends H2Stream implements ResponseSink {
     this.responded = true;
     const code = err instanceof ProxyError ? err.code : 'LOOM_ERR_PROXY';
     if (isGrpc(this.requestHeaders)) {
-      const status = err instanceof ProxyError && err.status === 504 ? '4' : '14'; // DEADLINE_EXCEEDED : UNAVAILABLE
-      const head = ['content-type', 'application/grpc', 'grpc-status', status, 'grpc-message', encodeGrpcMessage(err.message)];
+      const head = ['content-type', 'application/grpc', 'grpc-status', grpcStatusFor(err), 'grpc-message', encodeGrpcMessage(err.message)];
       this.conn.sendResponseHeaders(this, 200, [...head, PROXY_ERROR_HEADER, code], true);
       return;
     }

@@ -3,6 +3,7 @@
 // sink, and drains gracefully with the two-step GOAWAY of RFC 9113 §6.8.
 import type { Socket } from 'node:net';
 import { ORIG_PROTO_HEADER } from '../http/headers.js';
+import { peerIdentity } from '../tls/peer-identity.js';
 import type { HeaderList, ProxyRequest, ResponseSink, Trailers } from '../http/types.js';
 import { CLIENT_PREFACE, ErrorCode, FrameType, MAX_STREAM_ID } from './constants.js';
 import { H2Connection } from './connection.js';
@@ -35,6 +36,7 @@ export class LoomH2ServerConnection extends H2Connection implements ServerStream
   private drainTimer: NodeJS.Timeout | null = null;
   private readonly drainNoticeMs: number;
   private readonly clientAddr: string;
+  private readonly clientId: string;
 
   constructor(
     socket: Socket,
@@ -44,6 +46,7 @@ export class LoomH2ServerConnection extends H2Connection implements ServerStream
     super(socket, { ...DEFAULT_SETTINGS, ...opts.settings });
     this.drainNoticeMs = opts.drainNoticeMs ?? 1000;
     this.clientAddr = socket.remoteAddress ?? '';
+    this.clientId = peerIdentity(socket);
     socket.setNoDelay(true);
     this.sendPreamble();
     // The socket may arrive paused with the detected bytes unshifted; reading resumes here.
@@ -150,6 +153,7 @@ export class LoomH2ServerConnection extends H2Connection implements ServerStream
       body,
       httpVersion: head.http1 ? '1.1' : '2',
       clientAddr: this.clientAddr,
+      clientId: this.clientId,
     };
     try {
       this.handle(req, stream);

@@ -144,6 +144,7 @@ export function request(overrides: Partial<ProxyRequest> = {}): ProxyRequest {
     body: null,
     httpVersion: '2',
     clientAddr: '127.0.0.1',
+    clientId: '',
     ...overrides,
   };
 }

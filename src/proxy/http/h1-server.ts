@@ -3,6 +3,7 @@
 // answers malformed input itself (400, 431, 408) without touching other connections.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { peerIdentity } from '../tls/peer-identity.js';
 import { fromRawHeaders } from './headers.js';
 import { H1ResponseSink } from './h1-sink.js';
 import type { ProxyRequest, ResponseSink } from './types.js';
@@ -58,6 +59,7 @@ function toProxyRequest(req: IncomingMessage): ProxyRequest {
     body: hasBody ? req : null,
     httpVersion: '1.1',
     clientAddr: req.socket.remoteAddress ?? '',
+    clientId: peerIdentity(req.socket),
   };
 }
 

@@ -38,6 +38,8 @@ export function createH2Server(opts: H2ServerOptions, handle: HttpHandler): Http
         body: stream.endAfterHeaders ? null : stream,
         httpVersion: headers[ORIG_PROTO_HEADER] === 'HTTP/1.1' ? '1.1' : '2',
         clientAddr: stream.session?.socket?.remoteAddress ?? '',
+        // Peer proxies use the Loom link; node:http2 serves only plaintext clients.
+        clientId: '',
       },
       sink,
     );

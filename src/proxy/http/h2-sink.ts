@@ -3,15 +3,10 @@ import type { Http2Stream, ServerHttp2Stream } from 'node:http2';
 import { ErrorCode } from '../h2/constants.js';
 import { PROXY_ERROR_HEADER, encodeGrpcMessage, toHeaderObject } from './headers.js';
 import type { HeaderList, ResponseSink, Trailers } from './types.js';
-import { ProxyError } from '../errors.js';
+import { ProxyError, grpcStatusFor } from '../errors.js';
 
 const NGHTTP2_INTERNAL_ERROR = ErrorCode.INTERNAL_ERROR;
 const NGHTTP2_CANCEL = ErrorCode.CANCEL;
-
-/** gRPC status for a proxy error: UNAVAILABLE, or DEADLINE_EXCEEDED for timeouts. */
-function grpcStatusFor(err: Error): string {
-  return err instanceof ProxyError && err.status === 504 ? '4' : '14';
-}
 
 export class H2ResponseSink implements ResponseSink {
   started = false;

@@ -19,6 +19,8 @@ export interface ProxyRequest {
   /** The protocol the client spoke; an HTTP/1 request keeps it across an HTTP/2 hop. */
   readonly httpVersion: '1.1' | '2';
   readonly clientAddr: string;
+  /** The client's identity, verified by mTLS; '' for plaintext clients. */
+  readonly clientId: string;
 }
 
 export type Trailers = Record<string, string | string[] | undefined>;

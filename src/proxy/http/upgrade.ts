@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TransportFactory } from '../endpoint/transport.js';
 import { forwardTcp } from '../tcp/forward.js';
 import { ProxyError } from '../errors.js';
 import { PROXY_ERROR_HEADER } from './headers.js';
@@ -19,13 +20,13 @@ export function tunnelUpgrade(
   req: IncomingMessage,
   client: Duplex,
   head: Buffer,
-  host: string,
-  port: number,
+  transport: TransportFactory,
+  endpoint: string,
   connectTimeoutMs: number,
 ): void {
   const socket = client as Socket;
   socket.pause();
-  const upstream = forwardTcp(socket, host, port, {
+  const upstream = forwardTcp(socket, transport('http/1.1', true), endpoint, {
     connectTimeoutMs,
     onConnectError: (err) => rejectUpgrade(client, err),
   });

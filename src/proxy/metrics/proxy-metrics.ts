@@ -2,7 +2,7 @@
 import { labelKey, type Labels } from './exposition.js';
 import { HttpMetrics, type HttpFamilies } from './http-metrics.js';
 import { ProcessMetrics } from './process.js';
-import { Registry } from './registry.js';
+import { Registry, type CounterChild, type GaugeChild } from './registry.js';
 import { TcpMetrics, type TcpFamilies } from './tcp-metrics.js';
 
 export const LATENCY_BUCKETS_MS: readonly number[] = [
@@ -15,6 +15,7 @@ export class ProxyMetrics {
   private readonly process = new ProcessMetrics();
   private readonly httpFamilies: HttpFamilies;
   private readonly tcpFamilies: TcpFamilies;
+  private readonly tlsFailures;
   private readonly httpHandles = new Map<string, HttpMetrics>();
   private readonly tcpHandles = new Map<string, TcpMetrics>();
 
@@ -29,6 +30,7 @@ export class ProxyMetrics {
         buckets: LATENCY_BUCKETS_MS,
       }),
     };
+    this.tlsFailures = r.counter({ name: 'tls_handshake_failure_total', help: 'Total count of failed mTLS handshakes, by reason (identity_mismatch, untrusted, expired ...).' });
     this.tcpFamilies = {
       openTotal: r.counter({ name: 'tcp_open_total', help: 'Total count of opened connections.' }),
       closeTotal: r.counter({ name: 'tcp_close_total', help: 'Total count of closed connections.' }),
@@ -63,6 +65,20 @@ export class ProxyMetrics {
       this.tcpHandles.set(key, handle);
     }
     return handle;
+  }
+
+  /** The counter of failed mTLS handshakes for a label set (direction, reason, server_id ...). */
+  tlsFailure(labels: Labels): CounterChild {
+    return this.tlsFailures.labels(labels);
+  }
+
+  /** The proxy's certificate: expiry time and renewals, as Linkerd names them. */
+  identity(): { expirationSeconds: GaugeChild; refreshes: CounterChild } {
+    const r = this.registry;
+    return {
+      expirationSeconds: r.gauge({ name: 'identity_cert_expiration_timestamp_seconds', help: 'Time when this proxy\'s current certificate expires, in seconds since the epoch.' }).labels({}),
+      refreshes: r.counter({ name: 'identity_cert_refresh_count', help: 'Times this proxy\'s certificate has been renewed.' }).labels({}),
+    };
   }
 
   render(): string {

@@ -17,22 +17,27 @@ export class EndpointTarget {
     clients: EndpointClients,
     metrics: ProxyMetrics,
   ) {
-    this.client = clients.acquire(endpoint.host, endpoint.port, endpoint.meshed);
-    const labels = endpointLabels('outbound', authority, endpoint);
+    this.client = clients.acquire(endpoint);
+    const labels = endpointLabels('outbound', authority, endpoint, this.client.tlsLabels);
     this.http = metrics.http(labels);
     this.tcp = metrics.tcp({ ...labels, peer: 'dst' });
   }
 }
 
 /** Linkerd's label set for traffic to one endpoint: target_*, tls, and dst_* from discovery. */
-export function endpointLabels(direction: 'inbound' | 'outbound', authority: string, endpoint: Endpoint): Record<string, string> {
+export function endpointLabels(
+  direction: 'inbound' | 'outbound',
+  authority: string,
+  endpoint: Endpoint,
+  tls: Readonly<Record<string, string>>,
+): Record<string, string> {
   const labels: Record<string, string> = {
     direction,
     authority,
     target_addr: endpoint.addr,
     target_ip: endpoint.host,
     target_port: String(endpoint.port),
-    tls: 'no_identity',
+    ...tls,
   };
   for (const [key, value] of Object.entries(endpoint.labels)) labels[`dst_${key.replace(/[^a-zA-Z0-9_]/g, '_')}`] = value;
   return labels;

@@ -68,7 +68,7 @@ export class OutboundProxy {
       loomH2: handle,
       maxHeaderBytes: config.maxHeaderBytes,
       tcp: (socket, final) => this.routeTcp(socket, fixedTarget, final),
-      accepted: this.deps.metrics.tcp({ direction: 'outbound', peer: 'src', target_addr: fixedTarget ?? '', tls: 'no_identity' }),
+      accepted: this.deps.metrics.tcp({ direction: 'outbound', peer: 'src', target_addr: fixedTarget ?? '', tls: 'no_identity', no_tls_reason: 'loopback' }),
     });
   }
 
@@ -120,7 +120,7 @@ export class OutboundProxy {
       return;
     }
     target.balancer.ready(this.deps.config.queueTimeoutMs).then(
-      ({ endpoint }) => tunnelUpgrade(req, socket, head, endpoint.host, endpoint.port, this.deps.config.connectTimeoutMs),
+      ({ service }) => tunnelUpgrade(req, socket, head, service.client.transport, service.endpoint.addr, this.deps.config.connectTimeoutMs),
       (err: Error) => rejectUpgrade(socket, err),
     );
   }
@@ -138,7 +138,7 @@ export class OutboundProxy {
         const openedAt = service.tcp.open();
         const startedAt = load.start();
         let connected = false;
-        forwardTcp(socket, service.endpoint.host, service.endpoint.port, {
+        forwardTcp(socket, service.client.transport('loom.io/opaque', true), service.endpoint.addr, {
           connectTimeoutMs: this.deps.config.connectTimeoutMs,
           final,
           onConnect: () => {

@@ -1,6 +1,7 @@
 // Opaque TCP forwarding: bytes copied both ways with backpressure, half-close passed through,
 // either side's error closing both.
-import net, { type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import type { Transport } from '../endpoint/transport.js';
 import { ConnectError, ConnectTimeoutError } from '../errors.js';
 
 export interface TcpForwardResult {
@@ -21,9 +22,9 @@ export interface TcpForwardOptions {
   final?: Buffer;
 }
 
-export function forwardTcp(client: Socket, host: string, port: number, opts: TcpForwardOptions): Socket {
-  const endpoint = `${host}:${port}`;
-  const upstream = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
+/** Joins `client` to the upstream connection `transport` is opening to `endpoint` (host:port). */
+export function forwardTcp(client: Socket, transport: Transport, endpoint: string, opts: TcpForwardOptions): Socket {
+  const upstream = transport.socket;
   let errno: string | undefined;
   let connected = false;
   let settled = false;
@@ -43,7 +44,7 @@ export function forwardTcp(client: Socket, host: string, port: number, opts: Tcp
     opts.connectTimeoutMs,
   );
 
-  upstream.once('connect', () => {
+  upstream.once(transport.readyEvent, () => {
     if (settled) return;
     settled = connected = true;
     clearTimeout(timer);

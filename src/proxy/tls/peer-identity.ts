@@ -1,0 +1,19 @@
+// The verified identity of the peer on an accepted connection, recorded once at the handshake and
+// read per request by the servers (empty when the connection is plaintext).
+import type { Socket } from 'node:net';
+
+const identities = new WeakMap<object, string>();
+
+export function setPeerIdentity(socket: Socket, identity: string): void {
+  identities.set(socket, identity);
+}
+
+export function peerIdentity(socket: Socket | null | undefined): string {
+  return socket ? (identities.get(socket) ?? '') : '';
+}
+
+/** The first DNS name of a certificate's subjectaltname string ("DNS:a, URI:b"). */
+export function dnsIdentity(subjectAltName: string | undefined): string {
+  for (const name of (subjectAltName ?? '').split(', ')) if (name.startsWith('DNS:')) return name.slice(4);
+  return '';
+}
