@@ -1,5 +1,7 @@
 // Every `loom` subcommand, wired with commander.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_ISSUANCE_LIFETIME_MS } from '../control/identity/service.js';
+import { DEFAULT_TRUST_DOMAIN } from '../identity/names.js';
 import { VERSION } from '../version.js';
 import { processIO } from './io.js';
 import { proxyHelp, runProxy } from './proxy.js';
@@ -23,6 +25,33 @@ function port(value: string): number {
   return n;
 }
 
+/** A positive duration with a unit: 500ms, 30s, 90m, 24h. */
+function duration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!(ms >= 1)) throw new InvalidArgumentError(`"${value}" is not a duration; write e.g. 24h, 90m or 30s`);
+  return Math.round(ms);
+}
+
+function trustDomain(value: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a DNS name like cluster.local`);
+  return value;
+}
+
+interface IdentityFlags {
+  identityTrustDomain: string;
+  identityTrustAnchorsFile?: string;
+  identityIssuerCertificateFile?: string;
+  identityIssuerKeyFile?: string;
+}
+
+function identityFlags(command: Command): Command {
+  return command
+    .option('--identity-trust-domain <domain>', 'the trust domain of workload identities', trustDomain, DEFAULT_TRUST_DOMAIN)
+    .option('--identity-trust-anchors-file <pem>', 'trust anchor certificates (PEM) every proxy trusts')
+    .option('--identity-issuer-certificate-file <pem>', 'the identity issuer\'s CA certificate (PEM), signed by a trust anchor')
+    .option('--identity-issuer-key-file <pem>', 'the identity issuer\'s private key (PEM, ECDSA P-256)');
+}
 
 export function program(): Command {
   const cli = new Command('loom')
@@ -38,23 +67,42 @@ export function program(): Command {
       // Exit as soon as the drain is done, whatever handles a library may still hold.
       process.exit(await runProxy(processIO));
     });
-  cli
-    .command('controller')
-    .description('run the control plane for the mesh whose state is in --state-dir (`loom up` starts it)')
-    .option('--state-dir <dir>', 'the local platform\'s state directory', STATE_DIR)
-    .option('--port <port>', 'Destination API port on 127.0.0.1', port, 8086)
-    .option('--admin-port <port>', 'admin port on 127.0.0.1: /metrics /ready /live', port, 9991)
-    .action(async (o: { stateDir: string; port: number; adminPort: number }) => {
-      process.exit(await runController({ stateDir: o.stateDir, port: o.port, adminPort: o.adminPort }, processIO));
+  identityFlags(
+    cli
+      .command('controller')
+      .description('run the control plane for the mesh whose state is in --state-dir (`loom up` starts it)')
+      .option('--state-dir <dir>', 'the local platform\'s state directory', STATE_DIR)
+      .option('--port <port>', 'Destination API port on 127.0.0.1', port, 8086)
+      .option('--admin-port <port>', 'admin port on 127.0.0.1: /metrics /ready /live', port, 9991),
+  )
+    .option('--identity-token-key-file <pem>', 'public key (SPKI PEM) that verifies service-account tokens; with the three files above, serves the Identity API')
+    .addOption(new Option('--identity-issuance-lifetime <duration>', 'lifetime of issued certificates, e.g. 24h, 90m').argParser(duration).default(DEFAULT_ISSUANCE_LIFETIME_MS, '24h'))
+    .action(async (o: { stateDir: string; port: number; adminPort: number; identityTokenKeyFile?: string; identityIssuanceLifetime: number } & IdentityFlags) => {
+      const identity = {
+        trustDomain: o.identityTrustDomain,
+        anchorsFile: o.identityTrustAnchorsFile,
+        issuerCertFile: o.identityIssuerCertificateFile,
+        issuerKeyFile: o.identityIssuerKeyFile,
+        tokenKeyFile: o.identityTokenKeyFile,
+        lifetimeMs: o.identityIssuanceLifetime,
+      };
+      process.exit(await runController({ stateDir: o.stateDir, port: o.port, adminPort: o.adminPort, identity }, processIO));
     });
-  cli
-    .command('up')
-    .description('run the whole mesh on this machine from mesh files: control plane, workloads and their proxies')
-    .requiredOption('-f, --file <mesh.yaml>', 'a mesh file (repeat -f for several)', collect, [])
-    .option('--admin-port <port>', 'port of the mesh admin API on 127.0.0.1', port, 9990)
-    .option('--controller-port <port>', 'port of the Destination API on 127.0.0.1 (0 picks one)', port, 8086)
-    .action(async (o: { file: string[]; adminPort: number; controllerPort: number }) => {
-      process.exit(await runUp({ files: o.file, stateDir: STATE_DIR, adminPort: o.adminPort, controllerPort: o.controllerPort }, processIO));
+  identityFlags(
+    cli
+      .command('up')
+      .description('run the whole mesh on this machine from mesh files: control plane, workloads and their proxies')
+      .requiredOption('-f, --file <mesh.yaml>', 'a mesh file (repeat -f for several)', collect, [])
+      .option('--admin-port <port>', 'port of the mesh admin API on 127.0.0.1', port, 9990)
+      .option('--controller-port <port>', 'port of the Destination API on 127.0.0.1 (0 picks one)', port, 8086),
+  )
+    .addHelpText('after', '\nWithout the identity files, `loom up` generates a trust anchor and issuer in .loom/identity/ and reuses them.')
+    .action(async (o: { file: string[]; adminPort: number; controllerPort: number } & IdentityFlags) => {
+      const identity = {
+        trustDomain: o.identityTrustDomain,
+        supplied: { anchorsFile: o.identityTrustAnchorsFile, issuerCertFile: o.identityIssuerCertificateFile, issuerKeyFile: o.identityIssuerKeyFile },
+      };
+      process.exit(await runUp({ files: o.file, stateDir: STATE_DIR, adminPort: o.adminPort, controllerPort: o.controllerPort, identity }, processIO));
     });
   cli
     .command('down')

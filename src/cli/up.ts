@@ -1,6 +1,6 @@
 // `loom up -f mesh.yaml`: the whole mesh on this machine, in the foreground until Ctrl-C or `loom down`.
 import { fileURLToPath } from 'node:url';
-import { LocalMesh } from '../platform/local/local-mesh.js';
+import { LocalMesh, type LocalMeshIdentityOptions } from '../platform/local/local-mesh.js';
 import { MeshAdmin } from '../platform/local/mesh-admin.js';
 import { MeshFileError } from '../platform/local/mesh-file-error.js';
 import { clearMeshState, readMeshState, writeMeshState } from '../platform/local/state-file.js';
@@ -13,6 +13,8 @@ export interface UpOptions {
   stateDir: string;
   adminPort: number;
   controllerPort: number;
+  /** Trust domain and the user's own anchor and issuer files; generated in the state directory when absent. */
+  identity?: LocalMeshIdentityOptions;
 }
 
 /** The loom binary for the controller and sidecars: dist/cli/main.js, found the same way from src/ (tests) and dist/. */
@@ -41,6 +43,7 @@ export async function runUp(opts: UpOptions, io: CliIO, signals: NodeJS.Process 
       loomCommand: [process.execPath, LOOM_MAIN],
       baseEnv: io.env,
       controllerPort: opts.controllerPort,
+      identity: opts.identity,
     });
   } catch (err) {
     if (err instanceof MeshFileError) {
@@ -62,7 +65,8 @@ export async function runUp(opts: UpOptions, io: CliIO, signals: NodeJS.Process 
     await admin.close();
     return 1;
   }
-  writeMeshState(opts.stateDir, { pid: process.pid, admin: `http://127.0.0.1:${adminPort}`, controller: mesh.controllerAddr, files: opts.files });
+  const identity = mesh.identity && { trustDomain: mesh.identity.trustDomain, anchorsFile: mesh.identity.anchorsFile };
+  writeMeshState(opts.stateDir, { pid: process.pid, admin: `http://127.0.0.1:${adminPort}`, controller: mesh.controllerAddr, files: opts.files, identity });
   io.out(summary(mesh, adminPort));
   const onSignal = (): void => stop();
   signals?.once('SIGINT', onSignal);
@@ -83,6 +87,7 @@ function summary(mesh: LocalMesh, adminPort: number): string {
     `Loom mesh is up: control plane ${mesh.controllerAddr} (admin ${mesh.controllerAdmin}), mesh admin http://127.0.0.1:${adminPort}`,
     'Workload replicas (each behind its own proxy):',
   ];
+  if (mesh.identity) lines.splice(1, 0, `Identity: trust domain ${mesh.identity.trustDomain}, trust anchors ${mesh.identity.anchorsFile}`);
   for (const { replica, inboundPort } of mesh.replicas) {
     const d = replica.describe();
     lines.push(`  ${d.namespace}/${d.name}: http://127.0.0.1:${inboundPort} (through its proxy), proxy admin http://127.0.0.1:${d.ports.admin}`);

@@ -1,10 +1,13 @@
-// `loom controller`: the control plane process. It serves the Destination API from its indexes and
-// an admin port with /metrics, /ready and /live; a platform source keeps the indexes current.
+// `loom controller`: the control plane process. It serves the Destination API from its indexes (and
+// the Identity API when given an issuer) and an admin port with /metrics, /ready and /live; a
+// platform source keeps the indexes current.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GrpcApiServer } from './destination/server.js';
 import { EndpointIndex } from './index/endpoint-index.js';
 import { ProfileIndex } from './index/profile-index.js';
+import { IdentityMetrics } from './identity/metrics.js';
+import { identityService, type IdentityServiceOptions } from './identity/service.js';
 import { ControlPlaneMetrics } from './metrics.js';
 
 export interface PlatformSource {
@@ -12,15 +15,20 @@ export interface PlatformSource {
   stop(): void;
 }
 
+export type IdentityConfig = Omit<IdentityServiceOptions, 'metrics'>;
+
 export class Controller {
   readonly index = new EndpointIndex();
   readonly profiles = new ProfileIndex();
   readonly metrics = new ControlPlaneMetrics(this.index);
-  private readonly grpc = new GrpcApiServer(this.index, this.metrics, this.profiles);
+  private readonly grpc: GrpcApiServer;
   private readonly admin: http.Server;
   private source: PlatformSource | undefined;
 
-  constructor() {
+  /** With `identity`, the gRPC listener serves the Identity API too. */
+  constructor(identity?: IdentityConfig) {
+    const certify = identity && identityService({ ...identity, metrics: new IdentityMetrics(this.metrics.registry) });
+    this.grpc = new GrpcApiServer(this.index, this.metrics, this.profiles, certify);
     this.admin = http.createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/metrics') {
         void this.metrics.render().then((text) => {

@@ -8,15 +8,8 @@ import { serveLoomH2, type LoomH2ServerConnection } from './h2/server.js';
 import type { HttpHandler } from './http/h1-server.js';
 import type { SocketAddr } from './env.js';
 import type { TcpMetrics } from './metrics/tcp-metrics.js';
-import type { AcceptedTls } from './tls/mtls-accept.js';
-
-/** Terminates mTLS for connections whose ClientHello asks for this proxy's identity. */
-export interface MtlsTermination {
-  /** The identity peers ask for by SNI. */
-  readonly name: string;
-  /** The decrypted connection, or null when the handshake failed (already counted and closed). */
-  accept(socket: Socket): Promise<AcceptedTls | null>;
-}
+import type { AcceptedTls, MtlsTerminator } from './tls/mtls-accept.js';
+import { isMeshIdentity } from './tls/peer-identity.js';
 
 export interface ListenerProtocols {
   /** Skip detection: every connection is opaque TCP (configured opaque port). */
@@ -33,7 +26,7 @@ export interface ListenerProtocols {
   /** Counts every accepted connection (Linkerd's peer="src" TCP metrics). */
   accepted: TcpMetrics;
   /** Absent when the proxy has no identity: TLS then passes through as opaque bytes. */
-  mtls?: MtlsTermination;
+  mtls?: MtlsTerminator;
 }
 
 export class Listener {
@@ -48,6 +41,7 @@ export class Listener {
     readonly name: string,
     private readonly protocols: ListenerProtocols,
   ) {
+    protocols.mtls?.serveWith((accepted) => void this.serveDecrypted(accepted));
     this.server = net.createServer({ noDelay: true, allowHalfOpen: true, pauseOnConnect: false }, (socket) =>
       this.accept(socket),
     );
@@ -119,8 +113,9 @@ export class Listener {
         break;
       case 'tls': {
         const { mtls } = this.protocols;
-        // TLS for another name is the app's own TLS: it passes through untouched.
-        if (mtls !== undefined && serverName === mtls.name) void this.terminate(socket, mtls);
+        // Another mesh identity is terminated too, so the client proxy sees and reports the mismatch;
+        // TLS for any other name is the app's own TLS and passes through untouched.
+        if (mtls !== undefined && serverName !== undefined && (serverName === mtls.name || isMeshIdentity(serverName))) mtls.accept(socket);
         else this.protocols.tcp(socket, final);
         break;
       }
@@ -133,17 +128,17 @@ export class Listener {
     }
   }
 
-  /** A peer proxy's mTLS: after the handshake, ALPN or detection says what the connection carries. */
-  private async terminate(socket: Socket, mtls: MtlsTermination): Promise<void> {
-    const accepted = await mtls.accept(socket);
-    if (accepted === null) return;
+  /** A peer proxy's mTLS connection: ALPN or detection says what it carries. */
+  private async serveDecrypted(accepted: AcceptedTls): Promise<void> {
     if (accepted.protocol === 'loom.io/opaque') {
       this.protocols.tcp(accepted.socket);
       return;
     }
     const inner = await detectProtocol(accepted.socket, this.protocols.detectTimeoutMs);
+    // HTTP/2 inside TLS goes to our own server (node:http2 cannot take a TLS socket this way);
     // TLS inside TLS is not for this proxy to open.
-    this.serve(accepted.socket, inner.protocol === 'tls' ? { ...inner, protocol: 'opaque' } : inner);
+    const protocol = inner.protocol === 'h2' ? 'loom-h2' : inner.protocol === 'tls' ? 'opaque' : inner.protocol;
+    this.serve(accepted.socket, { ...inner, protocol });
   }
 
   get connections(): number {

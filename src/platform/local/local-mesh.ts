@@ -1,11 +1,14 @@
 // The one-machine mesh: reads the mesh files, runs the control plane (`loom controller`, which
 // watches the endpoints this publishes to the state directory) and a proxy beside every replica.
 // A replica's endpoint is published when both its proxy and its app are ready and withdrawn when
-// either stops being ready.
+// either stops being ready. Every proxy gets a service-account token and the trust anchors, and
+// proves its workload's identity with a certificate from the controller.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IndexedEndpoint } from '../../control/index/endpoint-index.js';
+import { DEFAULT_TRUST_DOMAIN, identityName } from '../../identity/names.js';
 import { writeEndpoints, type EndpointTable } from './endpoint-file.js';
+import { controllerIdentityFlags, ensureLocalIdentity, serviceAccount, TOKEN_REFRESH_MS, writeReplicaToken, type LocalIdentity } from './identity-files.js';
 import { httpProbe } from './readiness.js';
 import { SupervisedProcess } from './supervised-process.js';
 import { freePorts } from './free-port.js';
@@ -24,6 +27,14 @@ export interface LocalMeshOptions {
   baseEnv: Record<string, string | undefined>;
   /** The Destination API's port on 127.0.0.1; 0 picks one. */
   controllerPort: number;
+  identity?: LocalMeshIdentityOptions;
+}
+
+export interface LocalMeshIdentityOptions {
+  /** cluster.local by default. */
+  trustDomain?: string;
+  /** All three or none; without them the state directory's generated anchor and issuer are used. */
+  supplied?: { anchorsFile?: string; issuerCertFile?: string; issuerKeyFile?: string };
 }
 
 export interface ReplicaRecord {
@@ -39,6 +50,9 @@ export class LocalMesh {
   controller: SupervisedProcess | undefined;
   controllerAddr = '';
   controllerAdmin = '';
+  /** The trust anchors, issuer and token signer; set by start(). */
+  identity: LocalIdentity | undefined;
+  private tokenRefresh: NodeJS.Timeout | undefined;
   private readonly published: EndpointTable = {};
   private readonly ready = new Set<Replica>();
 
@@ -53,6 +67,11 @@ export class LocalMesh {
   }
 
   async start(): Promise<void> {
+    this.identity = await ensureLocalIdentity({
+      stateDir: this.opts.stateDir,
+      trustDomain: this.opts.identity?.trustDomain ?? DEFAULT_TRUST_DOMAIN,
+      supplied: this.opts.identity?.supplied,
+    });
     mkdirSync(join(this.opts.stateDir, 'logs'), { recursive: true });
     // Every declared name exists from the start, so callers wait for endpoints instead of failing.
     for (const service of this.mesh.services) for (const { name } of serviceNames(service)) this.published[name] = [];
@@ -61,6 +80,17 @@ export class LocalMesh {
     for (const deployment of this.mesh.deployments) {
       for (let i = 0; i < (deployment.spec.replicas ?? 1); i++) await this.addReplica(deployment, i);
     }
+    // Proxies reread their token file at each certificate renewal.
+    this.tokenRefresh = setInterval(() => void this.refreshTokens(), TOKEN_REFRESH_MS).unref();
+  }
+
+  private get localIdentity(): LocalIdentity {
+    if (!this.identity) throw new Error('the mesh has not started');
+    return this.identity;
+  }
+
+  private async refreshTokens(): Promise<void> {
+    for (const r of this.replicas) await writeReplicaToken(this.localIdentity, serviceAccount(r.deployment), r.replica.name).catch(() => undefined);
   }
 
   private async startController(): Promise<void> {
@@ -70,7 +100,7 @@ export class LocalMesh {
     this.controllerAdmin = `http://127.0.0.1:${admin}`;
     const controller = new SupervisedProcess({
       name: 'controller',
-      command: [...this.opts.loomCommand, 'controller', '--state-dir', this.opts.stateDir, '--port', String(port), '--admin-port', String(admin)],
+      command: [...this.opts.loomCommand, 'controller', '--state-dir', this.opts.stateDir, '--port', String(port), '--admin-port', String(admin), ...controllerIdentityFlags(this.localIdentity)],
       env: {},
       baseEnv: this.opts.baseEnv,
       cwd: this.opts.cwd,
@@ -94,6 +124,8 @@ export class LocalMesh {
     const [app, inbound, outbound, admin] = (await freePorts(4)) as [number, number, number, number];
     const ports = { app, inbound, outbound, admin };
     const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? '']));
+    const identity = this.localIdentity;
+    const sa = serviceAccount(deployment);
     const replica = new Replica({
       name,
       namespace,
@@ -105,6 +137,10 @@ export class LocalMesh {
           LOOM_PROXY_DESTINATION_ADDR: this.controllerAddr,
           LOOM_PROXY_DESTINATION_CONTEXT: `${name}.${namespace}`,
           LOOM_PROXY_SHUTDOWN_GRACE_PERIOD: '5s',
+          LOOM_PROXY_IDENTITY_LOCAL_NAME: identityName(sa, identity.trustDomain),
+          LOOM_PROXY_IDENTITY_TRUST_ANCHORS: identity.anchorsPem,
+          LOOM_PROXY_IDENTITY_TOKEN_FILE: await writeReplicaToken(identity, sa, name),
+          LOOM_PROXY_IDENTITY_SVC_ADDR: this.controllerAddr,
         },
       },
       ports,
@@ -135,6 +171,7 @@ export class LocalMesh {
           port: r.inboundPort,
           weight: 1,
           meshed: true,
+          identity: identityName(serviceAccount(r.deployment), this.localIdentity.trustDomain),
           labels: {
             namespace: served.namespace,
             service: served.service,
@@ -149,6 +186,7 @@ export class LocalMesh {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.tokenRefresh);
     await Promise.allSettled(this.replicas.map((r) => r.replica.stop()));
     await this.controller?.stop();
   }

@@ -7,6 +7,8 @@ export interface MeshState {
   admin: string;
   controller: string;
   files: string[];
+  /** Where later commands find the mesh's trust anchors (absent from meshes started before identity). */
+  identity?: { trustDomain: string; anchorsFile: string };
 }
 
 export function writeMeshState(stateDir: string, state: MeshState): void {

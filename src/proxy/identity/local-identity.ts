@@ -3,7 +3,7 @@
 // swaps the context; connections already open keep theirs, new ones get the new one.
 import { KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import tls, { type SecureContext } from 'node:tls';
+import tls, { type SecureContext, type SecureContextOptions } from 'node:tls';
 import { derToPem, pemBlocks } from '../../identity/pem.js';
 import { generateKeyPair } from '../../identity/x509.js';
 import type { Logger } from '../log.js';
@@ -29,6 +29,8 @@ export interface IdentityMetrics {
 /** What the proxy presents and trusts, built once per certificate. */
 export interface Credentials {
   readonly context: SecureContext;
+  /** What `context` was built from, for the inbound tls.Server's setSecureContext. */
+  readonly options: SecureContextOptions;
   readonly leafPem: string;
   readonly chainPem: string;
   readonly notBefore: Date;
@@ -118,14 +120,10 @@ export class LocalIdentity {
     const leafPem = derToPem(issued.leafDer);
     const chainPem = issued.chainDer.map((der) => derToPem(der)).join('');
     const leaf = verifyIssued(leafPem, chainPem, this.anchors, this.name);
-    const context = tls.createSecureContext({
-      key: this.keyPem,
-      cert: leafPem + chainPem,
-      ca: this.settings.trustAnchorsPem,
-      minVersion: 'TLSv1.3',
-    });
+    const options: SecureContextOptions = { key: this.keyPem, cert: leafPem + chainPem, ca: this.settings.trustAnchorsPem, minVersion: 'TLSv1.3' };
+    const context = tls.createSecureContext(options);
     const first = this.credentials === null;
-    this.credentials = { context, leafPem, chainPem, notBefore: new Date(leaf.validFrom), notAfter: new Date(leaf.validTo) };
+    this.credentials = { context, options, leafPem, chainPem, notBefore: new Date(leaf.validFrom), notAfter: new Date(leaf.validTo) };
     this.metrics.expirationSeconds.set(Math.floor(new Date(leaf.validTo).getTime() / 1000));
     if (first) this.resolveReady();
     else this.metrics.refreshes.inc();

@@ -16,13 +16,13 @@ import { ObservedSink, type ObserveContext } from '../http/observe.js';
 import type { ProxyRequest, ResponseSink } from '../http/types.js';
 import { rejectUpgrade, tunnelUpgrade } from '../http/upgrade.js';
 import type { LocalIdentity } from '../identity/local-identity.js';
-import { Listener, type MtlsTermination } from '../listener.js';
+import { Listener } from '../listener.js';
 import type { Logger } from '../log.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import type { TcpMetrics } from '../metrics/tcp-metrics.js';
 import { forwardTcp } from '../tcp/forward.js';
-import { acceptMtls } from '../tls/mtls-accept.js';
+import { MtlsTerminator } from '../tls/mtls-accept.js';
 import { peerIdentity } from '../tls/peer-identity.js';
 
 export interface InboundDeps {
@@ -88,23 +88,15 @@ export class InboundProxy {
     });
   }
 
-  private mtlsTermination(identity: LocalIdentity): MtlsTermination {
+  private mtlsTermination(identity: LocalIdentity): MtlsTerminator {
     const { config, metrics, logger } = this.deps;
-    return {
-      name: identity.name,
-      accept: (socket) => {
-        const credentials = identity.credentials;
-        if (credentials === null) {
-          // Asked for our identity before we hold a certificate: nothing to present.
-          socket.destroy();
-          return Promise.resolve(null);
-        }
-        return acceptMtls(socket, credentials, config.detectTimeoutMs, (reason, err) => {
-          metrics.tlsFailure({ direction: 'inbound', reason }).inc();
-          logger.info({ client: socket.remoteAddress, reason, err: err.message }, 'inbound: mTLS handshake failed');
-        });
+    return new MtlsTerminator(identity, {
+      handshakeTimeoutMs: config.detectTimeoutMs,
+      onFailure: (reason, err, client) => {
+        metrics.tlsFailure({ direction: 'inbound', reason }).inc();
+        logger.info({ client, reason, err: err.message }, 'inbound: mTLS handshake failed');
       },
-    };
+    });
   }
 
   private forwardTcp(socket: Socket, final?: Buffer): void {

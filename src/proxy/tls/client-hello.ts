@@ -19,6 +19,7 @@ export function isCompleteTlsRecord(buf: Buffer): boolean | undefined {
 
 /** The SNI host name of the ClientHello in the first record of `buf`, or undefined if it has none. */
 export function clientHelloServerName(buf: Buffer): string | undefined {
+  if (buf.length < 6) return undefined;
   const end = Math.min(buf.length, 5 + buf.readUInt16BE(3));
   let at = 5;
   if (buf[at] !== HANDSHAKE_CLIENT_HELLO) return undefined;

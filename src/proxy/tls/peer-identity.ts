@@ -12,6 +12,11 @@ export function peerIdentity(socket: Socket | null | undefined): string {
   return socket ? (identities.get(socket) ?? '') : '';
 }
 
+/** Whether `name` has the shape of a mesh identity (…serviceaccount.identity.loom.<trust-domain>). */
+export function isMeshIdentity(name: string): boolean {
+  return name.includes('.serviceaccount.identity.loom.');
+}
+
 /** The first DNS name of a certificate's subjectaltname string ("DNS:a, URI:b"). */
 export function dnsIdentity(subjectAltName: string | undefined): string {
   for (const name of (subjectAltName ?? '').split(', ')) if (name.startsWith('DNS:')) return name.slice(4);
