@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { getJson, httpStatus, isAlive, tcpConnectError } from './check-probes.js';
 import type { Check, CheckResult } from './check.js';
 import type { ReplicaView } from './get.js';
+import { identityChecks } from './check-identity.js';
 
 export function meshChecks(stateDir: string): Check[] {
   let state: MeshState | undefined;
@@ -43,6 +44,7 @@ export function meshChecks(stateDir: string): Check[] {
     { name: "every replica's proxy answers /ready", run: async () => proxiesReady(await workloads()) },
     { name: `every proxy runs this version (${VERSION})`, run: async () => proxiesOnVersion(await workloads()) },
     { name: 'every workload has a ready replica', run: async () => workloadsServed(await workloads()) },
+    ...identityChecks(() => state!, workloads),
   ];
 }
 

@@ -5,6 +5,8 @@ import type { CliIO } from './io.js';
 
 export interface CheckResult {
   ok: boolean;
+  /** Passes, but needs attention soon (printed ‼ with the hint). */
+  warn?: boolean;
   /** What to do when the check fails. */
   hint?: string;
 }
@@ -51,7 +53,8 @@ export async function runCheck(opts: CheckOptions, io: CliIO): Promise<number> {
 
 async function runOne(check: Check): Promise<CheckResult> {
   try {
-    const { ok, hint } = await check.run();
+    const { ok, warn, hint } = await check.run();
+    if (warn) return { ok, warn, ...(hint === undefined ? {} : { hint }) };
     return ok || hint === undefined ? { ok } : { ok, hint };
   } catch (err) {
     return { ok: false, hint: `the check itself failed: ${(err as Error).message}` };
@@ -59,7 +62,7 @@ async function runOne(check: Check): Promise<CheckResult> {
 }
 
 function render(name: string, result: CheckResult): string {
-  if (result.ok) return `√ ${name}\n`;
+  if (result.ok && !result.warn) return `√ ${name}\n`;
   const hint = (result.hint ?? '').split('\n').filter((line) => line !== '').map((line) => `    ${line}\n`).join('');
-  return `× ${name}\n${hint}`;
+  return `${result.ok ? '‼' : '×'} ${name}\n${hint}`;
 }

@@ -11,6 +11,7 @@ import { runController } from './controller.js';
 import { runDown } from './down.js';
 import { runGet } from './get.js';
 import { runLogs } from './logs.js';
+import { runIdentity } from './identity.js';
 import { runUp } from './up.js';
 
 const STATE_DIR = '.loom';
@@ -139,6 +140,14 @@ export function program(): Command {
     .description('list resources: workloads (of the running mesh) or serviceprofiles')
     .action(async (kind: string) => {
       process.exitCode = await runGet(kind, STATE_DIR, processIO);
+    });
+  cli
+    .command('identity <workload>')
+    .description("show the certificate each replica's proxy presents (a workload, or one replica: web-0)")
+    .option('-n, --namespace <namespace>', 'only replicas in this namespace')
+    .option('-o, --output <format>', 'text, or pem for the certificate chain itself', 'text')
+    .action(async (target: string, o: { namespace?: string; output: string }) => {
+      process.exitCode = await runIdentity({ target, namespace: o.namespace, output: o.output, stateDir: STATE_DIR }, processIO);
     });
   cli
     .command('logs <workload>')

@@ -65,7 +65,7 @@ export async function runUp(opts: UpOptions, io: CliIO, signals: NodeJS.Process 
     await admin.close();
     return 1;
   }
-  const identity = mesh.identity && { trustDomain: mesh.identity.trustDomain, anchorsFile: mesh.identity.anchorsFile };
+  const identity = mesh.identity && { trustDomain: mesh.identity.trustDomain, anchorsFile: mesh.identity.anchorsFile, issuerCertFile: mesh.identity.issuerCertFile };
   writeMeshState(opts.stateDir, { pid: process.pid, admin: `http://127.0.0.1:${adminPort}`, controller: mesh.controllerAddr, files: opts.files, identity });
   io.out(summary(mesh, adminPort));
   const onSignal = (): void => stop();

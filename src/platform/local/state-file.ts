@@ -8,7 +8,7 @@ export interface MeshState {
   controller: string;
   files: string[];
   /** Where later commands find the mesh's trust anchors (absent from meshes started before identity). */
-  identity?: { trustDomain: string; anchorsFile: string };
+  identity?: { trustDomain: string; anchorsFile: string; issuerCertFile: string };
 }
 
 export function writeMeshState(stateDir: string, state: MeshState): void {
