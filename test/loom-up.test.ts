@@ -55,6 +55,15 @@ test('loom up runs the mesh, loom get shows it ready, loom down stops it leaving
     const hello = ports[1] as number;
     const answer = await (await fetch(`http://127.0.0.1:${hello}/`)).text();
     assert.match(answer, /^Hello \(.*\) world \(.*\)!!/);
+    // hello -> world went over mTLS with verified identities, and the user can see them.
+    const helloMetrics = await (await fetch(`http://127.0.0.1:${ports[3]}/metrics`)).text();
+    assert.match(helloMetrics, /^response_total\{direction="outbound",[^}]*tls="true",server_id="world\.hello\.serviceaccount\.identity\.loom\.cluster\.local"[^}]*status_code="200"/m);
+    const identity = (await run(process.execPath, [MAIN, 'identity', 'world-v1'], { cwd: ROOT })).stdout;
+    assert.match(identity, /^hello\/world-v1-0\n {2}Identity: {2}world\.hello\.serviceaccount\.identity\.loom\.cluster\.local$/m);
+    assert.match(identity, /Names: {5}DNS:world\.hello\.serviceaccount\.identity\.loom\.cluster\.local, URI:spiffe:\/\/cluster\.local\/ns\/hello\/sa\/world/);
+    assert.match(identity, /Chain: {5}valid/);
+    const check = await run(process.execPath, [MAIN, 'check'], { cwd: ROOT });
+    assert.match(check.stdout, /^√ every proxy holds a valid certificate for its identity$/m);
     const pids = JSON.parse((await run(process.execPath, ['-e', `fetch(require('./.loom/mesh.json').admin + '/api/workloads').then(r => r.json()).then(j => console.log(JSON.stringify(j.replicas.flatMap(r => [r.pids.app, r.pids.proxy]))))`], { cwd: ROOT })).stdout) as number[];
 
     const down = await run(process.execPath, [MAIN, 'down'], { cwd: ROOT });
