@@ -1,7 +1,7 @@
-// Calls the control plane's Identity API: one Certify per (re)issuance, with a deadline.
-import { createClient, type Client } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
-import { Identity } from '../../api/gen/loom/identity/v1/identity_pb.js';
+// Calls the control plane's Identity API: one Certify per (re)issuance, with a deadline. The gRPC
+// client is loaded on first use, so a proxy without an identity never pays for it in memory.
+import type { Client } from '@connectrpc/connect';
+import type { Identity } from '../../api/gen/loom/identity/v1/identity_pb.js';
 
 export interface IssuedCertificate {
   leafDer: Uint8Array;
@@ -10,18 +10,26 @@ export interface IssuedCertificate {
 }
 
 export class CertifyClient {
-  private readonly client: Client<typeof Identity>;
+  private client: Promise<Client<typeof Identity>> | null = null;
 
-  constructor(addr: string) {
-    this.client = createClient(Identity, createGrpcTransport({ baseUrl: `http://${addr}` }));
-  }
+  constructor(private readonly addr: string) {}
 
   async certify(identity: string, token: Uint8Array, csrDer: Uint8Array, timeoutMs: number): Promise<IssuedCertificate> {
-    const res = await this.client.certify({ identity, token, certificateSigningRequest: csrDer }, { timeoutMs });
+    const client = await (this.client ??= this.connect());
+    const res = await client.certify({ identity, token, certificateSigningRequest: csrDer }, { timeoutMs });
     return {
       leafDer: res.leafCertificate,
       chainDer: res.intermediateCertificates,
       validUntil: new Date(Number(res.validUntilUnixMs)),
     };
+  }
+
+  private async connect(): Promise<Client<typeof Identity>> {
+    const [{ createClient }, { createGrpcTransport }, { Identity }] = await Promise.all([
+      import('@connectrpc/connect'),
+      import('@connectrpc/connect-node'),
+      import('../../api/gen/loom/identity/v1/identity_pb.js'),
+    ]);
+    return createClient(Identity, createGrpcTransport({ baseUrl: `http://${this.addr}` }));
   }
 }

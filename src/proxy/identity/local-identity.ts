@@ -1,11 +1,10 @@
 // The proxy's own identity: a key made in memory at start, a certificate for it from the Identity
 // API, and the one TLS context built from them. It renews at 70% of the certificate's lifetime and
 // swaps the context; connections already open keep theirs, new ones get the new one.
-import { KeyObject, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import tls, { type SecureContext, type SecureContextOptions } from 'node:tls';
 import { derToPem, pemBlocks } from '../../identity/pem.js';
-import { generateKeyPair } from '../../identity/x509.js';
 import type { Logger } from '../log.js';
 import type { CounterChild, GaugeChild } from '../metrics/registry.js';
 import { CertifyClient, type IssuedCertificate } from './certify-client.js';
@@ -44,7 +43,7 @@ const MAX_BACKOFF_MS = 60_000;
 
 export class LocalIdentity {
   credentials: Credentials | null = null;
-  private keys: CryptoKeyPair | null = null;
+  private keys: { privateKey: KeyObject; publicKey: KeyObject } | null = null;
   private keyPem = '';
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -70,8 +69,8 @@ export class LocalIdentity {
 
   /** Makes the key and asks for the first certificate; retries with backoff until it has one. */
   async start(): Promise<void> {
-    this.keys = await generateKeyPair();
-    this.keyPem = KeyObject.from(this.keys.privateKey).export({ type: 'pkcs8', format: 'pem' }) as string;
+    this.keys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    this.keyPem = this.keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     await this.refresh();
   }
 
@@ -105,14 +104,14 @@ export class LocalIdentity {
     this.timer.unref();
   }
 
-  private async certify(keys: CryptoKeyPair): Promise<IssuedCertificate> {
+  private async certify(keys: { privateKey: KeyObject; publicKey: KeyObject }): Promise<IssuedCertificate> {
     let token: Buffer;
     try {
       token = await readFile(this.settings.tokenFile);
     } catch (err) {
       throw new Error(`cannot read the identity token file ${this.settings.tokenFile}: ${(err as Error).message}`, { cause: err });
     }
-    const csr = await createCsr(keys, this.name);
+    const csr = createCsr(keys.privateKey, keys.publicKey, this.name);
     return this.client.certify(this.name, new Uint8Array(token), csr, CERTIFY_TIMEOUT_MS);
   }
 
