@@ -48,7 +48,8 @@ async function main() {
   const shapes = args.only ? SHAPES.filter((s) => args.only.includes(s.name)) : SHAPES;
   const ctx = { repoRoot: BENCH.replace(/\/bench$/, ''), layout: LAYOUT, work: null, tools: null, grpcData: null };
 
-  const wantsLoom = shapes.some((s) => s.name.startsWith('loom'));
+  // The mTLS shapes all need dist/: their certificates are made with Loom's own modules.
+  const wantsLoom = shapes.some((s) => s.name.startsWith('loom') || s.name.endsWith('-mtls'));
   const missing = wantsLoom ? loomMissing(ctx) : null;
   if (missing) return fail(`the Loom shapes cannot start: ${missing}`);
 

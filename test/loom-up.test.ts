@@ -72,6 +72,11 @@ test('loom up runs the mesh, loom get shows it ready, loom down stops it leaving
     for (const port of ports) assert.equal(await listening(port), false, `port ${port} is closed after loom down`);
     for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} is gone after loom down`);
   } finally {
-    if (up.exitCode === null) up.kill('SIGKILL');
+    // A failed assertion must not orphan the mesh: SIGTERM lets `loom up` stop its children first.
+    if (up.exitCode === null) {
+      up.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      if (up.exitCode === null) up.kill('SIGKILL');
+    }
   }
 });

@@ -4,10 +4,11 @@
 // control plane's memory. `node bench/discovery/run.mjs [--quick]` (after `npm run build`).
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { nowMs, percentile } from './common.mjs';
+import { writeSection } from '../lib/section.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const BENCH = fileURLToPath(new URL('..', import.meta.url));
@@ -244,15 +245,7 @@ function writeReport(md) {
     writeFileSync(`${BENCH}work/discovery.partial.md`, md);
     return log(`wrote bench/work/discovery.partial.md`);
   }
-  const file = `${BENCH}RESULTS.md`;
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const start = old.indexOf('\n## Discovery at scale\n');
-  let next;
-  if (start >= 0) {
-    const after = old.indexOf('\n## ', start + 1);
-    next = old.slice(0, start + 1) + md + (after >= 0 ? `\n${old.slice(after + 1)}` : '');
-  } else next = `${old.replace(/\n*$/, '\n\n')}${md}`;
-  writeFileSync(file, next);
+  writeSection(`${BENCH}RESULTS.md`, 'Discovery at scale', md);
   log('wrote the "Discovery at scale" section of bench/RESULTS.md');
 }
 

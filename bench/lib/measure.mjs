@@ -6,6 +6,7 @@ import { checkHttp, checkGrpc } from './check.mjs';
 import { wrk } from './wrk.mjs';
 import { h2load } from './h2load.mjs';
 import { fixedRate } from './latency.mjs';
+import { overMtls } from './mtls-counter.mjs';
 import { SERVICE } from '../shapes/loom.mjs';
 
 const pidsOf = (inst) => inst.proxies.flatMap((p) => processTree(p.proc.pid));
@@ -41,6 +42,8 @@ async function stopInstance(inst, notes) {
     const code = await stop(p.proc);
     if (p.label.startsWith('loom') && code !== 0) notes.push(`${p.label} exited ${code} on SIGTERM`);
   }
+  // Helpers that are not measured (the mTLS shape's controller).
+  for (const p of inst.aux ?? []) await stop(p.proc);
 }
 
 async function measureHttp(ctx, shape, upstreamPort, plan, notes) {
@@ -48,10 +51,10 @@ async function measureHttp(ctx, shape, upstreamPort, plan, notes) {
   try {
     await sleep(plan.settleMs);
     const idleRssKb = perProxy(inst, 'rssKb');
-    await checkHttp(inst.port, SERVICE);
+    await overMtls(inst, 'HTTP check', () => checkHttp(inst.port, SERVICE));
     const load = { port: inst.port, host: SERVICE, connections: plan.http.connections };
     await wrk(ctx, { ...load, seconds: plan.http.warmupS });
-    const tp = await withCpu(ctx, inst, () => wrk(ctx, { ...load, seconds: plan.http.throughputS }));
+    const tp = await overMtls(inst, 'wrk', () => withCpu(ctx, inst, () => wrk(ctx, { ...load, seconds: plan.http.throughputS })));
     noteForeign(tp, 'wrk', notes);
     const errors = tp.non2xx + tp.socketErrors;
     if (errors > 0) notes.push(`wrk: ${tp.non2xx} non-2xx, ${tp.socketErrors} socket errors`);
@@ -67,10 +70,10 @@ async function measureGrpc(ctx, shape, upstreamPort, plan, notes) {
   const inst = await shape.start(ctx, 'grpc', upstreamPort);
   try {
     await sleep(plan.settleMs);
-    await checkGrpc(inst.port, SERVICE);
+    await overMtls(inst, 'gRPC check', () => checkGrpc(inst.port, SERVICE));
     const load = { port: inst.port, authority: SERVICE, clients: plan.grpc.clients, streams: plan.grpc.streams };
     await h2load(ctx, { ...load, seconds: plan.grpc.warmupS });
-    const tp = await withCpu(ctx, inst, () => h2load(ctx, { ...load, seconds: plan.grpc.seconds }));
+    const tp = await overMtls(inst, 'h2load', () => withCpu(ctx, inst, () => h2load(ctx, { ...load, seconds: plan.grpc.seconds })));
     noteForeign(tp, 'h2load', notes);
     if (tp.failed > 0 || tp.status2xx < tp.requests) notes.push(`h2load: ${tp.failed} failed, ${tp.requests - tp.status2xx} non-2xx`);
     return { ...tp, peakRssKb: perProxy(inst, 'hwmKb') };

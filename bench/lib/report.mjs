@@ -74,6 +74,15 @@ ${layoutWhy}
   each request's scheduled send time (no coordinated omission). It runs after the throughput run.
 - gRPC req/s: \`h2load -D ${plan.grpc.seconds} -c ${plan.grpc.clients} -m ${plan.grpc.streams}\` (h2c prior knowledge; content-type application/grpc,
   te: trailers, a 5-byte-prefixed message as the body) after a ${plan.grpc.warmupS} s warm-up run.
+- mTLS shapes (\`loom-2hop-mtls\`, \`haproxy-2hop-mtls\`): the plaintext two-hop shapes with mutual TLS between the hops,
+  TLS 1.3 only, ECDSA P-256 certificates from one issuer made with Loom's own modules (trust anchor -> issuer -> 24 h
+  leaves). Hop B requires and verifies the client's certificate; hop A presents its own and verifies B's identity name
+  (SNI + SAN). Loom's proxies get their certificates from a real \`loom controller\` (Identity API; one per instance,
+  pinned to the proxy core, idle during the load, its CPU and memory not counted); HAProxy's are issued by the same
+  issuer and read from files. Between the hops HAProxy keeps HTTP/1.1 connections alive for HTTP (ALPN http/1.1) and
+  speaks h2 (ALPN h2) for gRPC; Loom multiplexes HTTP/2 over its mTLS connection for both. A Loom mTLS row fails unless
+  the outbound proxy's \`response_total{tls="true",server_id="<B>"}\` grew by every request of the check and of the
+  throughput run.
 - idle RSS: VmRSS of each proxy (its whole process tree) after it is ready and before any request; peak RSS:
   VmHWM after the load runs (the larger of the HTTP and gRPC instances). Two-hop shapes list A / B.
   MB = 10^6 bytes.

@@ -23,6 +23,10 @@ export function ratios(results) {
     { label: 'two-hop gRPC throughput, Loom / HAProxy', value: ratio(v('loom-2hop', (r) => r.grpc.rps), v('haproxy-2hop', (r) => r.grpc.rps)) },
     { label: 'one-hop HTTP CPU per request, Loom / HAProxy', value: ratio(v('loom-1hop', (r) => r.http.cpuUsPerReq), v('haproxy-1hop', (r) => r.http.cpuUsPerReq)) },
     { label: 'two-hop HTTP CPU per request, Loom / HAProxy', value: ratio(v('loom-2hop', (r) => r.http.cpuUsPerReq), v('haproxy-2hop', (r) => r.http.cpuUsPerReq)) },
+    { label: 'two-hop mTLS HTTP throughput, Loom / HAProxy', value: ratio(v('loom-2hop-mtls', (r) => r.http.rps), v('haproxy-2hop-mtls', (r) => r.http.rps)) },
+    { label: 'two-hop mTLS gRPC throughput, Loom / HAProxy', value: ratio(v('loom-2hop-mtls', (r) => r.grpc.rps), v('haproxy-2hop-mtls', (r) => r.grpc.rps)) },
+    { label: 'two-hop mTLS p99 at 1,000 req/s, Loom / HAProxy', value: ratio(v('loom-2hop-mtls', (r) => r.http.latency.p99Ms), v('haproxy-2hop-mtls', (r) => r.http.latency.p99Ms)) },
+    { label: 'two-hop mTLS HTTP CPU per request, Loom / HAProxy', value: ratio(v('loom-2hop-mtls', (r) => r.http.cpuUsPerReq), v('haproxy-2hop-mtls', (r) => r.http.cpuUsPerReq)) },
   ];
 }
 
@@ -30,15 +34,22 @@ export function targets(results, ratioList) {
   const r = Object.fromEntries(ratioList.map((x) => [x.label, x.value]));
   const loomIdle = results
     .filter((x) => x.name.startsWith('loom') && x.http)
-    .flatMap((x) => x.http.idleRssKb.map((kb) => (kb * 1024) / MB));
-  const worstIdle = loomIdle.length > 0 ? Math.max(...loomIdle) : NaN;
+    .flatMap((x) => x.http.idleRssKb.map((kb, i) => ({ mb: (kb * 1024) / MB, label: x.http.labels[i] })));
+  const worst = loomIdle.reduce((a, b) => (b.mb > (a?.mb ?? -1) ? b : a), null);
+  const worstIdle = worst?.mb ?? NaN;
   const judge = (value, ok) => (Number.isFinite(value) ? (ok(value) ? 'PASS' : 'FAIL') : 'not measured');
   const twoHop = r['two-hop HTTP throughput, Loom / HAProxy'];
   const p99 = r['one-hop p99 at 1,000 req/s, Loom / HAProxy'];
+  const mtlsHttp = r['two-hop mTLS HTTP throughput, Loom / HAProxy'];
+  const mtlsGrpc = r['two-hop mTLS gRPC throughput, Loom / HAProxy'];
+  const mtlsP99 = r['two-hop mTLS p99 at 1,000 req/s, Loom / HAProxy'];
   return [
     { target: 'Loom two-hop throughput >= 0.5x HAProxy two-hop', measured: fmtRatio(twoHop), verdict: judge(twoHop, (x) => x >= 0.5) },
     { target: 'Loom one-hop p99 at 1,000 req/s <= 2x HAProxy one-hop p99', measured: fmtRatio(p99), verdict: judge(p99, (x) => x <= 2) },
-    { target: 'idle RSS of one Loom proxy <= 60 MB', measured: Number.isFinite(worstIdle) ? `${worstIdle.toFixed(1)} MB (largest of ${loomIdle.length} Loom proxies)` : '-', verdict: judge(worstIdle, (x) => x <= 60) },
+    { target: 'Loom two-hop mTLS HTTP throughput >= 0.5x HAProxy two-hop mTLS', measured: fmtRatio(mtlsHttp), verdict: judge(mtlsHttp, (x) => x >= 0.5) },
+    { target: 'Loom two-hop mTLS gRPC throughput >= 0.5x HAProxy two-hop mTLS', measured: fmtRatio(mtlsGrpc), verdict: judge(mtlsGrpc, (x) => x >= 0.5) },
+    { target: 'Loom two-hop mTLS p99 at 1,000 req/s <= 2x HAProxy two-hop mTLS p99', measured: fmtRatio(mtlsP99), verdict: judge(mtlsP99, (x) => x <= 2) },
+    { target: 'idle RSS of one Loom proxy <= 60 MB', measured: worst ? `${worstIdle.toFixed(1)} MB (largest of ${loomIdle.length} Loom proxies: ${worst.label})` : '-', verdict: judge(worstIdle, (x) => x <= 60) },
   ];
 }
 

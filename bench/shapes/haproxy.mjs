@@ -3,15 +3,16 @@ import { start, stop, waitForPort } from '../lib/procs.mjs';
 import { freePort } from '../lib/ports.mjs';
 import { render } from '../lib/template.mjs';
 
-async function startHaproxy(ctx, name, workload, serverPort) {
+/** One hop; `bindOpts` / `serverOpts` replace the plaintext ones (the mTLS shape's ssl settings). */
+export async function startHaproxy(ctx, name, workload, serverPort, { bindOpts, serverOpts } = {}) {
   const port = await freePort();
   const h2 = workload === 'grpc';
   const conf = render('haproxy.cfg', {
     PIDFILE: `${ctx.work}/${name}.pid`,
     PORT: port,
-    BIND_OPTS: h2 ? ' proto h2' : '',
+    BIND_OPTS: bindOpts ?? (h2 ? ' proto h2' : ''),
     SERVER_PORT: serverPort,
-    SERVER_OPTS: h2 ? ' proto h2' : '',
+    SERVER_OPTS: serverOpts ?? (h2 ? ' proto h2' : ''),
   }, `${ctx.work}/${name}.cfg`);
   // -db: stay in the foreground so the pid we hold is the proxy itself.
   const proc = start(name, ctx.tools.haproxy, ['-db', '-f', conf], {

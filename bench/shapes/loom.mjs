@@ -16,7 +16,11 @@ export function loomMissing(ctx) {
   return existsSync(main) ? null : `${main} does not exist: run \`npm run build\` at the repository root (or leave the Loom shapes out with --only)`;
 }
 
-async function startLoom(ctx, name, { appPort, discovery }) {
+// For profiling: extra node flags for every Loom proxy, e.g. BENCH_LOOM_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+const NODE_ARGS = (process.env.BENCH_LOOM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+/** Starts one proxy and waits for its /ready; `env` adds settings (the identity ones, for mTLS). */
+export async function startLoom(ctx, name, { appPort, discovery, env: extra = {} }) {
   const [inbound, outbound, admin] = [await freePort(), await freePort(), await freePort()];
   const env = {
     ...process.env,
@@ -26,8 +30,9 @@ async function startLoom(ctx, name, { appPort, discovery }) {
     LOOM_PROXY_APP_ADDR: `127.0.0.1:${appPort}`,
     LOOM_PROXY_DISCOVERY: discovery,
     LOOM_PROXY_LOG_LEVEL: 'warn',
+    ...extra,
   };
-  const proc = start(name, process.execPath, [loomMain(ctx), 'proxy'], {
+  const proc = start(name, process.execPath, [...NODE_ARGS, loomMain(ctx), 'proxy'], {
     cpu: ctx.layout.proxies,
     env,
     cwd: ctx.repoRoot,

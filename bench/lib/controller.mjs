@@ -1,0 +1,25 @@
+// Starts a real `loom controller` serving the Identity API with the run's trust material.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { start, waitForHttp } from './procs.mjs';
+import { freePort } from './ports.mjs';
+import { TRUST_DOMAIN } from './mesh-trust.mjs';
+
+/** Returns { label, proc, addr, admin }; `cpu` pins it (the proxy core unless told otherwise). */
+export async function startController(ctx, trust, name, { cpu = ctx.layout.proxies } = {}) {
+  const [port, admin] = [await freePort(), await freePort()];
+  const stateDir = `${ctx.work}/tmp/${name}-state`;
+  mkdirSync(stateDir, { recursive: true });
+  // The local platform's endpoint table; empty: the benchmarks use only the Identity API.
+  writeFileSync(`${stateDir}/endpoints.json`, '{}\n');
+  const args = [`${ctx.repoRoot}/dist/cli/main.js`, 'controller', '--state-dir', stateDir,
+    '--port', String(port), '--admin-port', String(admin),
+    '--identity-trust-domain', TRUST_DOMAIN,
+    '--identity-trust-anchors-file', trust.files.anchors,
+    '--identity-issuer-certificate-file', trust.files.issuerCert,
+    '--identity-issuer-key-file', trust.files.issuerKey,
+    '--identity-token-key-file', trust.files.tokenKey,
+    '--identity-issuance-lifetime', '24h'];
+  const proc = start(name, process.execPath, args, { cpu, cwd: ctx.repoRoot, logFile: `${ctx.work}/logs/${name}.log` });
+  await waitForHttp(`http://127.0.0.1:${admin}/ready`, { proc });
+  return { label: name, proc, addr: `127.0.0.1:${port}`, admin };
+}
