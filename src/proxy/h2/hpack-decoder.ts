@@ -1,9 +1,10 @@
 // HPACK decoding (RFC 7541) of complete header blocks: indexed fields, the three literal forms,
-// dynamic table size updates and a dynamic table with eviction. Huffman-coded strings are refused:
-// this decoder only serves the link between two Loom proxies, whose encoder never uses Huffman.
+// dynamic table size updates, a dynamic table with eviction, and Huffman-coded strings (which Loom's
+// own encoder never sends, but nghttp2 and gRPC libraries do).
 import { DEFAULT_HEADER_TABLE_SIZE, ErrorCode } from './constants.js';
 import { H2ConnectionError } from './errors.js';
 import { HpackDynamicTable } from './hpack-dynamic-table.js';
+import { decodeHuffman } from './hpack-huffman.js';
 import { STATIC_TABLE, STATIC_TABLE_LENGTH } from './hpack-static-table.js';
 
 /** RFC 9113 §6.5.2 counts each field as name + value + 32 octets. */
@@ -97,13 +98,11 @@ export class HpackDecoder {
   private string(): string {
     const block = this.block;
     if (this.pos >= block.length) throw this.fail('truncated string');
-    if (block.readUInt8(this.pos) & 0x80) {
-      throw this.fail('Huffman-coded string: this HTTP/2 fast path only talks to Loom peers, which never send Huffman');
-    }
+    const huffman = (block.readUInt8(this.pos) & 0x80) !== 0;
     const length = this.integer(7);
     const end = this.pos + length;
     if (end > block.length) throw this.fail('string runs past the end of the header block');
-    const s = block.toString('latin1', this.pos, end);
+    const s = huffman ? decodeHuffman(block, this.pos, end) : block.toString('latin1', this.pos, end);
     this.pos = end;
     return s;
   }

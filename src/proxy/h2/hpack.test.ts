@@ -161,9 +161,22 @@ function assertCompressionError(fn: () => unknown, message: RegExp): void {
   });
 }
 
-test('a Huffman-coded string is a COMPRESSION_ERROR that names the Loom-only fast path', () => {
-  // RFC 7541 C.4.1: the first request with a Huffman-coded :authority.
-  assertCompressionError(() => decode(new HpackDecoder(), hex('8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff')), /Huffman.*Loom peers/);
+test('RFC 7541 C.4: requests with Huffman-coded strings, on one decoder', () => {
+  const d = new HpackDecoder();
+  assert.deepEqual(decode(d, hex('8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff')), [':method', 'GET', ':scheme', 'http', ':path', '/', ':authority', 'www.example.com']);
+  assert.deepEqual(decode(d, hex('8286 84be 5886 a8eb 1064 9cbf')), [':method', 'GET', ':scheme', 'http', ':path', '/', ':authority', 'www.example.com', 'cache-control', 'no-cache']);
+  assert.deepEqual(decode(d, hex('8287 85bf 4088 25a8 49e9 5ba9 7d7f 8925 a849 e95b b8e8 b4bf')), [
+    ':method', 'GET', ':scheme', 'https', ':path', '/index.html', ':authority', 'www.example.com', 'custom-key', 'custom-value',
+  ]);
+  assert.equal(d.table.size, 164);
+});
+
+test('bad Huffman strings are COMPRESSION_ERRORs: padding not of 1s, padding of a byte or more, EOS', () => {
+  // 'a' is 00011: padded with 111 it is 0x1f; padded with 000 it is not valid.
+  assert.deepEqual(decode(new HpackDecoder(), hex('00 81 1f 81 1f')), ['a', 'a']);
+  assertCompressionError(() => decode(new HpackDecoder(), hex('00 81 18 81 1f')), /Huffman: invalid padding/);
+  assertCompressionError(() => decode(new HpackDecoder(), hex('00 82 1f ff 81 1f')), /Huffman: invalid padding/);
+  assertCompressionError(() => decode(new HpackDecoder(), hex('00 84 ffff ffff 81 1f')), /Huffman: EOS inside a string literal/);
 });
 
 test('malformed blocks are COMPRESSION_ERRORs', () => {
