@@ -41,8 +41,9 @@ export class InboundProxy {
   private readonly app: EndpointClient;
   private readonly appAddr: string;
   private readonly observe: ObserveContext;
-  /** Keyed by client identity and authority. */
-  private readonly httpByClient = new Map<string, HttpMetrics>();
+  /** By client identity, then authority: no key is built per request. */
+  private readonly httpByClient = new Map<string, Map<string, HttpMetrics>>();
+  private authorities = 0;
   private readonly accepted: TcpMetrics;
   /** The app port accepts only clients with a verified identity. */
   private readonly requireIdentity: boolean;
@@ -122,12 +123,17 @@ export class InboundProxy {
   }
 
   private httpMetrics(clientId: string, authority: string): HttpMetrics {
-    const key = `${clientId}\n${authority}`;
-    let metrics = this.httpByClient.get(key);
+    let byAuthority = this.httpByClient.get(clientId);
+    if (byAuthority === undefined) {
+      byAuthority = new Map();
+      this.httpByClient.set(clientId, byAuthority);
+    }
+    let metrics = byAuthority.get(authority);
     if (metrics === undefined) {
-      if (this.httpByClient.size >= MAX_AUTHORITIES) return this.deps.metrics.http(this.labels(clientId, 'other'));
+      if (this.authorities >= MAX_AUTHORITIES) return this.deps.metrics.http(this.labels(clientId, 'other'));
       metrics = this.deps.metrics.http(this.labels(clientId, authority));
-      this.httpByClient.set(key, metrics);
+      byAuthority.set(authority, metrics);
+      this.authorities++;
     }
     return metrics;
   }
