@@ -77,7 +77,7 @@ test('a proxy routes by the control plane and keeps serving while it restarts', 
     LOOM_PROXY_SHUTDOWN_GRACE_PERIOD: '1s',
   });
   const discovery = new DestinationDiscovery({ addr: `127.0.0.1:${port}`, contextToken: 'client', minBackoffMs: 50, maxBackoffMs: 200 });
-  const proxy = new Proxy(config, createLogger({ level: 'silent' }), discovery);
+  const proxy = await Proxy.create(config, createLogger({ level: 'silent' }), discovery);
   const addrs = await proxy.start();
   const get = async (): Promise<number> => {
     const res = await request(`http://127.0.0.1:${addrs.outbound.port}/`, { headers: { host: 'app.test' } });

@@ -191,7 +191,7 @@ describe('certificates', () => {
       LOOM_PROXY_LOG_LEVEL: 'silent',
       ...(await ids.proxyEnv(WEB, { tokenFor: { namespace: 'shop', serviceAccount: 'billing' } })),
     });
-    const proxy = new Proxy(config, createLogger({ level: 'silent' }));
+    const proxy = await Proxy.create(config, createLogger({ level: 'silent' }));
     const started = proxy.start().then(
       () => 'ready',
       (err: Error) => err.message,

@@ -26,7 +26,7 @@ export async function runProxy(io: CliIO, signals: NodeJS.Process | null = proce
   const logger = createLogger({ level: config.logLevel, name: 'loom-proxy' });
   let proxy: Proxy;
   try {
-    proxy = new Proxy(config, logger, await controlPlaneDiscovery(config, logger));
+    proxy = await Proxy.create(config, logger, await controlPlaneDiscovery(config, logger));
     await proxy.start();
   } catch (err) {
     io.err(`loom proxy: ${(err as Error).message}\n`);

@@ -6,9 +6,10 @@ import { AdminServer } from './admin/admin-server.js';
 import { formatHostPort, normalizeName } from './discovery/host-port.js';
 import { StaticDiscovery } from './discovery/static-source.js';
 import type { Discovery } from './discovery/types.js';
-import { EndpointClients, type MtlsPeerFactory } from './endpoint/endpoint-client.js';
+import { EndpointClients } from './endpoint/endpoint-client.js';
 import { formatAddr, type ProxyConfig, type SocketAddr } from './env.js';
-import { LocalIdentity } from './identity/local-identity.js';
+import type { LocalIdentity } from './identity/local-identity.js';
+import type { Mtls } from './identity/mtls.js';
 import { InboundProxy } from './inbound/server.js';
 import type { Listener } from './listener.js';
 import type { Logger } from './log.js';
@@ -25,7 +26,6 @@ export interface ProxyAddrs {
 const DRAIN_POLL_MS = 100;
 
 export class Proxy {
-  readonly metrics = new ProxyMetrics();
   private readonly discovery: Discovery;
   private readonly clients: EndpointClients;
   private readonly inbound: InboundProxy;
@@ -43,10 +43,19 @@ export class Proxy {
     this.resolveClosed = resolve;
   });
 
-  constructor(
+  /** A proxy for `config`; loads the mTLS machinery only when the config gives it an identity. */
+  static async create(config: ProxyConfig, logger: Logger, discovery?: Discovery): Promise<Proxy> {
+    const metrics = new ProxyMetrics();
+    const mtls = config.identityLocalName === undefined ? null : (await import('./identity/mtls.js')).createMtls(config, metrics, logger);
+    return new Proxy(config, logger, discovery, metrics, mtls);
+  }
+
+  private constructor(
     readonly config: ProxyConfig,
     private readonly logger: Logger,
-    discovery?: Discovery,
+    discovery: Discovery | undefined,
+    readonly metrics: ProxyMetrics,
+    mtls: Mtls | null,
   ) {
     this.metrics.setBuildInfo(VERSION);
     this.discovery =
@@ -57,17 +66,17 @@ export class Proxy {
         onError: (err) => logger.error({ err: err.message }, 'discovery: keeping the last good table'),
         onReload: () => logger.info('discovery: table reloaded'),
       });
-    this.identity = createIdentity(config, this.metrics, logger);
+    this.identity = mtls?.identity ?? null;
     this.clients = new EndpointClients(
       {
         connectTimeoutMs: config.connectTimeoutMs,
         responseTimeoutMs: config.responseTimeoutMs,
         upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
       },
-      this.identity ? mtlsPeers(this.identity, this.metrics) : null,
+      mtls?.connect ?? null,
     );
     const accessLog = config.accessLog === 'off' ? null : new AccessLog(config.accessLog);
-    this.inbound = new InboundProxy({ config, metrics: this.metrics, accessLog, logger, identity: this.identity });
+    this.inbound = new InboundProxy({ config, metrics: this.metrics, accessLog, logger, mtls: mtls?.terminator ?? null });
     this.outbound = new OutboundProxy({
       config,
       discovery: this.discovery,
@@ -164,24 +173,6 @@ export class Proxy {
     this.identity?.stop();
     await Promise.allSettled([this.clients.closeAll(), this.inbound.close(), this.admin.close()]);
   }
-}
-
-function createIdentity(config: ProxyConfig, metrics: ProxyMetrics, logger: Logger): LocalIdentity | null {
-  const { identityLocalName: name, identityTrustAnchors, identityTokenFile, identitySvcAddr } = config;
-  if (name === undefined || identityTrustAnchors === undefined || identityTokenFile === undefined || identitySvcAddr === undefined) return null;
-  return new LocalIdentity(
-    { name, trustAnchorsPem: identityTrustAnchors, tokenFile: identityTokenFile, svcAddr: formatAddr(identitySvcAddr) },
-    metrics.identity(),
-    logger,
-  );
-}
-
-function mtlsPeers(identity: LocalIdentity, metrics: ProxyMetrics): MtlsPeerFactory {
-  return (serverId) => ({
-    identity,
-    serverId,
-    onFailure: (reason) => metrics.tlsFailure({ direction: 'outbound', server_id: serverId, reason }).inc(),
-  });
 }
 
 function certificatePem(identity: LocalIdentity | null): string | null {

@@ -22,7 +22,7 @@ export async function startProxy(env: Record<string, string> = {}): Promise<Test
     LOOM_PROXY_LOG_LEVEL: 'silent',
     ...env,
   });
-  const proxy = new Proxy(config, createLogger({ level: config.logLevel }));
+  const proxy = await Proxy.create(config, createLogger({ level: config.logLevel }));
   const addrs = await proxy.start();
   const admin = `127.0.0.1:${addrs.admin.port}`;
   return {

@@ -5,7 +5,6 @@ import { H1Upstream } from '../http/h1-upstream.js';
 import { H2Upstream } from '../http/h2-upstream.js';
 import { LoomH2Client } from '../h2/client.js';
 import type { ProxyRequest, ResponseSink } from '../http/types.js';
-import { mtlsTransport, type MtlsPeer } from '../tls/mtls-connect.js';
 import { plainTransport, type TransportFactory } from './transport.js';
 
 export interface UpstreamSettings {
@@ -37,22 +36,28 @@ export class EndpointClient {
   private plainH2: LoomH2Client | null = null;
   private loom: LoomH2Client | null = null;
 
-  /** `mtls` is null when the endpoint has no identity or this proxy has none. */
+  /** Reached over mTLS: the endpoint has an identity and this proxy has one too. */
+  private readonly secure: boolean;
+
+  /** `mtls` is null when this proxy has no identity. */
   constructor(
     endpoint: EndpointAddress,
     private readonly settings: UpstreamSettings,
-    private readonly mtls: MtlsPeer | null = null,
+    mtls: MtlsConnector | null = null,
   ) {
     ({ host: this.host, port: this.port, meshed: this.meshed, identity: this.identity } = endpoint);
     this.addr = this.host.includes(':') ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
-    this.transport = mtls ? mtlsTransport(this.host, this.port, mtls) : plainTransport(this.host, this.port);
-    this.tlsLabels = mtls
-      ? { tls: 'true', server_id: mtls.serverId }
-      : { tls: 'no_identity', no_tls_reason: endpoint.identity ? 'disabled' : 'not_provided_by_service_discovery' };
+    const serverId = mtls ? endpoint.identity : undefined;
+    this.secure = serverId !== undefined;
+    this.transport = mtls && serverId !== undefined ? mtls(this.host, this.port, serverId) : plainTransport(this.host, this.port);
+    this.tlsLabels =
+      serverId !== undefined
+        ? { tls: 'true', server_id: serverId }
+        : { tls: 'no_identity', no_tls_reason: endpoint.identity ? 'disabled' : 'not_provided_by_service_discovery' };
   }
 
   dispatch(req: ProxyRequest, sink: ResponseSink): void {
-    if (this.meshed || this.mtls) this.loomUpstream().dispatch(req, sink);
+    if (this.meshed || this.secure) this.loomUpstream().dispatch(req, sink);
     else if (req.httpVersion === '2') this.plainH2Upstream().dispatch(req, sink);
     else this.h1Upstream().dispatch(req, sink);
   }
@@ -63,7 +68,7 @@ export class EndpointClient {
       connectTimeoutMs: this.settings.connectTimeoutMs,
       responseTimeoutMs: this.settings.responseTimeoutMs,
       transport: this.transport,
-      ...(this.mtls ? {} : { fallback: this.h2Upstream() }),
+      ...(this.secure ? {} : { fallback: this.h2Upstream() }),
     }));
   }
 
@@ -105,8 +110,8 @@ export class EndpointClient {
   }
 }
 
-/** The mTLS peer for an endpoint's identity; null when this proxy has no identity of its own. */
-export type MtlsPeerFactory = (serverId: string) => MtlsPeer;
+/** Opens mTLS to host:port, accepting the peer only if it proves `serverId`. */
+export type MtlsConnector = (host: string, port: number, serverId: string) => TransportFactory;
 
 /**
  * Endpoint clients shared by every logical service that resolves to the same address, so a peer
@@ -117,15 +122,14 @@ export class EndpointClients {
 
   constructor(
     private readonly settings: UpstreamSettings,
-    private readonly mtls: MtlsPeerFactory | null = null,
+    private readonly mtls: MtlsConnector | null = null,
   ) {}
 
   acquire(endpoint: EndpointAddress): EndpointClient {
     const key = clientKey(endpoint);
     let entry = this.clients.get(key);
     if (!entry) {
-      const mtls = endpoint.identity && this.mtls ? this.mtls(endpoint.identity) : null;
-      entry = { client: new EndpointClient(endpoint, this.settings, mtls), refs: 0 };
+      entry = { client: new EndpointClient(endpoint, this.settings, this.mtls), refs: 0 };
       this.clients.set(key, entry);
     }
     entry.refs++;

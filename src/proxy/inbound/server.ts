@@ -15,14 +15,13 @@ import { createH2Server } from '../http/h2-server.js';
 import { ObservedSink, type ObserveContext } from '../http/observe.js';
 import type { ProxyRequest, ResponseSink } from '../http/types.js';
 import { rejectUpgrade, tunnelUpgrade } from '../http/upgrade.js';
-import type { LocalIdentity } from '../identity/local-identity.js';
 import { Listener } from '../listener.js';
 import type { Logger } from '../log.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import type { TcpMetrics } from '../metrics/tcp-metrics.js';
 import { forwardTcp } from '../tcp/forward.js';
-import { MtlsTerminator } from '../tls/mtls-accept.js';
+import type { MtlsTerminator } from '../tls/mtls-accept.js';
 import { peerIdentity } from '../tls/peer-identity.js';
 
 export interface InboundDeps {
@@ -31,7 +30,7 @@ export interface InboundDeps {
   accessLog: AccessLog | null;
   logger: Logger;
   /** null: the proxy has no identity; TLS passes through to the app and clients are never verified. */
-  identity: LocalIdentity | null;
+  mtls: MtlsTerminator | null;
 }
 
 /** Most distinct authorities tracked per metrics label before they share one catch-all label. */
@@ -85,18 +84,7 @@ export class InboundProxy {
       maxHeaderBytes: config.maxHeaderBytes,
       tcp: (socket: Socket, final?: Buffer) => this.forwardTcp(socket, final),
       accepted: this.accepted,
-      ...(this.deps.identity ? { mtls: this.mtlsTermination(this.deps.identity) } : {}),
-    });
-  }
-
-  private mtlsTermination(identity: LocalIdentity): MtlsTerminator {
-    const { config, metrics, logger } = this.deps;
-    return new MtlsTerminator(identity, {
-      handshakeTimeoutMs: config.detectTimeoutMs,
-      onFailure: (reason, err, client) => {
-        metrics.tlsFailure({ direction: 'inbound', reason }).inc();
-        logger.info({ client, reason, err: err.message }, 'inbound: mTLS handshake failed');
-      },
+      ...(this.deps.mtls ? { mtls: this.deps.mtls } : {}),
     });
   }
 
@@ -143,7 +131,7 @@ export class InboundProxy {
     const tls: Record<string, string> =
       clientId !== ''
         ? { tls: 'true', client_id: clientId }
-        : { tls: 'no_identity', no_tls_reason: this.deps.identity ? 'no_tls_from_remote' : 'disabled' };
+        : { tls: 'no_identity', no_tls_reason: this.deps.mtls ? 'no_tls_from_remote' : 'disabled' };
     return {
       direction: 'inbound',
       authority,
