@@ -22,6 +22,7 @@ before(async () => {
     loomCommand: [process.execPath, MAIN],
     baseEnv: { ...process.env, VOTE_INTERVAL_MS: '50' },
     controllerPort: 0,
+    scrapeIntervalMs: 1000,
   });
   await mesh.start();
 });
@@ -56,4 +57,37 @@ test('every meshed hop of the emoji-voting demo is mutual TLS with verified iden
   }
   const bot = await metrics('vote-bot');
   assert.ok(sample(bot, 'response_total', { direction: 'outbound', tls: 'true', server_id: id('web') }) >= 1, 'vote-bot -> web on mTLS');
+});
+
+interface StatRow {
+  workload: string;
+  requests: number;
+  successRate?: number;
+  rps?: number;
+  latencyMs?: { p50?: number; p99?: number };
+  meshed: { up: number; total: number };
+}
+
+test('the controller\'s metrics API: voting fails the doughnut votes, web passes those failures on, emoji succeeds', async () => {
+  let rows: StatRow[] = [];
+  await eventually(async () => {
+    const res = await fetch(`${mesh.controllerAdmin}/api/stat?namespace=emojivoto&window=10s`);
+    rows = ((await res.json()) as { rows: StatRow[] }).rows;
+    const voting = rows.find((r) => r.workload === 'voting');
+    return voting !== undefined && voting.requests >= 10 && (voting.successRate ?? 1) < 1;
+  }, 30_000, 'voting failures to show in the stat');
+  const byName = Object.fromEntries(rows.map((r) => [r.workload, r]));
+  assert.deepEqual(Object.keys(byName).sort(), ['emoji', 'vote-bot', 'voting', 'web']);
+  assert.equal(byName['emoji']?.successRate, 1, 'emoji succeeds');
+  assert.ok((byName['web']?.successRate ?? 1) < 1, 'web answers the failed doughnut votes with 500');
+  for (const name of ['emoji', 'web', 'voting']) {
+    assert.ok((byName[name]?.rps ?? 0) > 0, `${name} has traffic`);
+    assert.ok((byName[name]?.latencyMs?.p99 ?? 0) > 0, `${name} has a p99`);
+  }
+  assert.deepEqual(byName['voting']?.meshed, { up: 1, total: 1 });
+  assert.equal(byName['vote-bot']?.requests, 0, 'nothing calls the vote bot');
+  assert.equal(byName['vote-bot']?.successRate, undefined, 'no traffic is not 0% success');
+  const bad = await fetch(`${mesh.controllerAdmin}/api/stat?window=5x`);
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { error: string }).error, /window "5x" must be a duration from 2s \(two scrapes\) to 1h/);
 });

@@ -19,6 +19,8 @@ export interface ControllerOptions {
   port: number;
   adminPort: number;
   identity?: ControllerIdentityOptions;
+  /** How often the metrics API scrapes the proxies. */
+  scrapeIntervalMs?: number;
 }
 
 const IDENTITY_FLAGS = {
@@ -50,7 +52,7 @@ export async function runController(opts: ControllerOptions, io: CliIO, signals:
     io.err(`loom controller: ${(err as Error).message}\n`);
     return err instanceof UsageError ? 2 : 1;
   }
-  const controller = new Controller(identity);
+  const controller = new Controller(identity, opts.scrapeIntervalMs);
   try {
     const bound = await controller.start(opts.port, opts.adminPort, (c) => new LocalPlatformSource(opts.stateDir, c.index, c.profiles));
     const apis = identity ? `Destination and Identity APIs (trust domain ${identity.trustDomain}, issuer valid until ${identity.issuer.issuerNotAfter.toISOString()})` : 'Destination API';

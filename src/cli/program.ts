@@ -1,5 +1,6 @@
 // Every `loom` subcommand, wired with commander.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_SCRAPE_INTERVAL_MS } from '../control/controller.js';
 import { DEFAULT_ISSUANCE_LIFETIME_MS } from '../control/identity/service.js';
 import { DEFAULT_TRUST_DOMAIN } from '../identity/names.js';
 import { VERSION } from '../version.js';
@@ -78,7 +79,8 @@ export function program(): Command {
   )
     .option('--identity-token-key-file <pem>', 'public key (SPKI PEM) that verifies service-account tokens; with the three files above, serves the Identity API')
     .addOption(new Option('--identity-issuance-lifetime <duration>', 'lifetime of issued certificates, e.g. 24h, 90m').argParser(duration).default(DEFAULT_ISSUANCE_LIFETIME_MS, '24h'))
-    .action(async (o: { stateDir: string; port: number; adminPort: number; identityTokenKeyFile?: string; identityIssuanceLifetime: number } & IdentityFlags) => {
+    .addOption(new Option('--metrics-scrape-interval <duration>', 'how often the metrics API scrapes every proxy').argParser(duration).default(DEFAULT_SCRAPE_INTERVAL_MS, '5s'))
+    .action(async (o: { stateDir: string; port: number; adminPort: number; identityTokenKeyFile?: string; identityIssuanceLifetime: number; metricsScrapeInterval: number } & IdentityFlags) => {
       const identity = {
         trustDomain: o.identityTrustDomain,
         anchorsFile: o.identityTrustAnchorsFile,
@@ -87,7 +89,7 @@ export function program(): Command {
         tokenKeyFile: o.identityTokenKeyFile,
         lifetimeMs: o.identityIssuanceLifetime,
       };
-      process.exit(await runController({ stateDir: o.stateDir, port: o.port, adminPort: o.adminPort, identity }, processIO));
+      process.exit(await runController({ stateDir: o.stateDir, port: o.port, adminPort: o.adminPort, identity, scrapeIntervalMs: o.metricsScrapeInterval }, processIO));
     });
   identityFlags(
     cli

@@ -9,11 +9,18 @@ import { ProfileIndex } from './index/profile-index.js';
 import { IdentityMetrics } from './identity/metrics.js';
 import { identityService, type IdentityServiceOptions } from './identity/service.js';
 import { ControlPlaneMetrics } from './metrics.js';
+import { MetricsApi } from './metrics-api/metrics-api.js';
+import type { ScrapeTarget } from './metrics-api/scraper.js';
 
 export interface PlatformSource {
   start(): void;
   stop(): void;
+  /** The proxies to scrape for the metrics API; absent when the platform has none to offer. */
+  scrapeTargets?(): ScrapeTarget[];
 }
+
+/** How often the embedded metrics API scrapes every proxy. */
+export const DEFAULT_SCRAPE_INTERVAL_MS = 5000;
 
 export type IdentityConfig = Omit<IdentityServiceOptions, 'metrics'>;
 
@@ -24,9 +31,13 @@ export class Controller {
   private readonly grpc: GrpcApiServer;
   private readonly admin: http.Server;
   private source: PlatformSource | undefined;
+  private metricsApi: MetricsApi | undefined;
 
   /** With `identity`, the gRPC listener serves the Identity API too. */
-  constructor(identity?: IdentityConfig) {
+  constructor(
+    identity?: IdentityConfig,
+    private readonly scrapeIntervalMs = DEFAULT_SCRAPE_INTERVAL_MS,
+  ) {
     const certify = identity && identityService({ ...identity, metrics: new IdentityMetrics(this.metrics.registry) });
     this.grpc = new GrpcApiServer(this.index, this.metrics, this.profiles, certify);
     this.admin = http.createServer((req, res) => {
@@ -37,12 +48,13 @@ export class Controller {
         });
         return;
       }
+      if (this.metricsApi?.handle(req, res)) return;
       if (req.method === 'GET' && (req.url === '/ready' || req.url === '/live')) {
         res.end(`${req.url.slice(1)}\n`);
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found: GET /metrics /ready /live\n');
+      res.end('not found: GET /metrics /ready /live /api/stat?namespace=&workload=&window=1m\n');
     });
   }
 
@@ -53,13 +65,19 @@ export class Controller {
       this.admin.once('error', reject);
       this.admin.listen(adminPort, '127.0.0.1', () => resolve((this.admin.address() as AddressInfo).port));
     });
-    this.source = source(this);
-    this.source.start();
+    const platform = source(this);
+    this.source = platform;
+    platform.start();
+    if (platform.scrapeTargets) {
+      this.metricsApi = new MetricsApi(() => platform.scrapeTargets?.() ?? [], this.scrapeIntervalMs);
+      this.metricsApi.start();
+    }
     return { grpc: grpc.port, admin };
   }
 
   async stop(): Promise<void> {
     this.source?.stop();
+    this.metricsApi?.stop();
     await this.grpc.close();
     await new Promise<void>((resolve) => {
       this.admin.close(() => resolve());

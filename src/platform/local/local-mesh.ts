@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { IndexedEndpoint } from '../../control/index/endpoint-index.js';
 import { DEFAULT_TRUST_DOMAIN, identityName } from '../../identity/names.js';
 import { writeEndpoints, type EndpointTable } from './endpoint-file.js';
+import { writeProxies } from './proxy-file.js';
 import { controllerIdentityFlags, ensureLocalIdentity, serviceAccount, TOKEN_REFRESH_MS, writeReplicaToken, type LocalIdentity } from './identity-files.js';
 import { httpProbe } from './readiness.js';
 import { SupervisedProcess } from './supervised-process.js';
@@ -28,6 +29,8 @@ export interface LocalMeshOptions {
   /** The Destination API's port on 127.0.0.1; 0 picks one. */
   controllerPort: number;
   identity?: LocalMeshIdentityOptions;
+  /** How often the controller's metrics API scrapes the proxies (its default when absent). */
+  scrapeIntervalMs?: number;
 }
 
 export interface LocalMeshIdentityOptions {
@@ -100,7 +103,7 @@ export class LocalMesh {
     this.controllerAdmin = `http://127.0.0.1:${admin}`;
     const controller = new SupervisedProcess({
       name: 'controller',
-      command: [...this.opts.loomCommand, 'controller', '--state-dir', this.opts.stateDir, '--port', String(port), '--admin-port', String(admin), ...controllerIdentityFlags(this.localIdentity)],
+      command: [...this.opts.loomCommand, 'controller', '--state-dir', this.opts.stateDir, '--port', String(port), '--admin-port', String(admin), ...controllerIdentityFlags(this.localIdentity), ...(this.opts.scrapeIntervalMs ? ['--metrics-scrape-interval', `${this.opts.scrapeIntervalMs}ms`] : [])],
       env: {},
       baseEnv: this.opts.baseEnv,
       cwd: this.opts.cwd,
@@ -149,6 +152,10 @@ export class LocalMesh {
     });
     const record = { replica, deployment, inboundPort: ports.inbound };
     this.replicas.push(record);
+    writeProxies(
+      this.opts.stateDir,
+      this.replicas.map((r) => ({ namespace: r.deployment.metadata.namespace ?? 'default', workload: r.deployment.metadata.name, pod: r.replica.name, admin: `http://127.0.0.1:${r.replica.describe().ports.admin}` })),
+    );
     replica.on('ready', () => {
       this.ready.add(replica);
       this.publish(deployment);

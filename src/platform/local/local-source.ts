@@ -5,7 +5,9 @@ import { mkdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import type { EndpointIndex } from '../../control/index/endpoint-index.js';
 import type { ProfileIndex } from '../../control/index/profile-index.js';
+import type { ScrapeTarget } from '../../control/metrics-api/scraper.js';
 import { ENDPOINTS_FILE, readEndpoints } from './endpoint-file.js';
+import { readProxies } from './proxy-file.js';
 import { ResourceStore } from './resource-store.js';
 
 export class LocalPlatformSource {
@@ -36,6 +38,11 @@ export class LocalPlatformSource {
     const poll = setInterval(() => this.syncEndpoints(), 1000);
     poll.unref();
     this.closers = [() => watcher.close(), () => clearInterval(poll), () => clearTimeout(timer), this.store.watch(() => this.syncProfiles())];
+  }
+
+  /** Every replica's proxy, for the metrics API; read fresh at each scrape. */
+  scrapeTargets(): ScrapeTarget[] {
+    return readProxies(this.stateDir).map((p) => ({ url: `${p.admin}/metrics`, labels: { namespace: p.namespace, workload: p.workload, pod: p.pod } }));
   }
 
   stop(): void {
