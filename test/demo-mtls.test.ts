@@ -60,7 +60,7 @@ test('every meshed hop of the emoji-voting demo is mutual TLS with verified iden
 });
 
 interface StatRow {
-  workload: string;
+  name: string;
   requests: number;
   successRate?: number;
   rps?: number;
@@ -73,10 +73,10 @@ test('the controller\'s metrics API: voting fails the doughnut votes, web passes
   await eventually(async () => {
     const res = await fetch(`${mesh.controllerAdmin}/api/stat?namespace=emojivoto&window=10s`);
     rows = ((await res.json()) as { rows: StatRow[] }).rows;
-    const voting = rows.find((r) => r.workload === 'voting');
+    const voting = rows.find((r) => r.name === 'voting');
     return voting !== undefined && voting.requests >= 10 && (voting.successRate ?? 1) < 1;
   }, 30_000, 'voting failures to show in the stat');
-  const byName = Object.fromEntries(rows.map((r) => [r.workload, r]));
+  const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
   assert.deepEqual(Object.keys(byName).sort(), ['emoji', 'vote-bot', 'voting', 'web']);
   assert.equal(byName['emoji']?.successRate, 1, 'emoji succeeds');
   assert.ok((byName['web']?.successRate ?? 1) < 1, 'web answers the failed doughnut votes with 500');

@@ -64,6 +64,15 @@ test('loom up runs the mesh, loom get shows it ready, loom down stops it leaving
     assert.match(identity, /Chain: {5}valid/);
     const check = await run(process.execPath, [MAIN, 'check'], { cwd: ROOT });
     assert.match(check.stdout, /^√ every proxy holds a valid certificate for its identity$/m);
+    // Golden metrics from the controller's scrapes (every 5 s): keep traffic flowing until they show.
+    let stat = '';
+    await eventually(async () => {
+      await (await fetch(`http://127.0.0.1:${hello}/`)).text();
+      stat = (await run(process.execPath, [MAIN, 'stat', 'deploy', '-n', 'hello'], { cwd: ROOT })).stdout;
+      return /^world-v1\s+1\/1\s+100\.00%\s+\d+\.\drps\s+\S+ms/m.test(stat);
+    }, 30_000, 'loom stat to show world-v1 serving');
+    assert.match(stat, /^NAME\s+MESHED\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99\s+TCP_CONN$/m);
+    assert.match(stat, /^hello\s+1\/1\s+100\.00%/m);
     const pids = JSON.parse((await run(process.execPath, ['-e', `fetch(require('./.loom/mesh.json').admin + '/api/workloads').then(r => r.json()).then(j => console.log(JSON.stringify(j.replicas.flatMap(r => [r.pids.app, r.pids.proxy]))))`], { cwd: ROOT })).stdout) as number[];
 
     const down = await run(process.execPath, [MAIN, 'down'], { cwd: ROOT });

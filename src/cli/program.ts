@@ -13,6 +13,7 @@ import { runDown } from './down.js';
 import { runGet } from './get.js';
 import { runLogs } from './logs.js';
 import { runIdentity } from './identity.js';
+import { runStat } from './stat.js';
 import { runUp } from './up.js';
 
 const STATE_DIR = '.loom';
@@ -142,6 +143,16 @@ export function program(): Command {
     .description('list resources: workloads (of the running mesh) or serviceprofiles')
     .action(async (kind: string) => {
       process.exitCode = await runGet(kind, STATE_DIR, processIO);
+    });
+  cli
+    .command('stat <target>')
+    .description('golden metrics (success, RPS, latency, TCP) of ns, deploy[/name] or pod[/name] over a window')
+    .option('-n, --namespace <namespace>', 'the namespace of the resources', 'default')
+    .option('-A, --all-namespaces', 'resources in every namespace')
+    .option('-t, --time-window <window>', 'how far back to look: 30s, 1m ... 1h', '1m')
+    .option('-o, --output <format>', 'table, wide (adds bytes per second) or json', 'table')
+    .action(async (target: string, o: { namespace: string; allNamespaces?: boolean; timeWindow: string; output: string }) => {
+      process.exitCode = await runStat({ target, namespace: o.namespace, allNamespaces: o.allNamespaces === true, window: o.timeWindow, output: o.output, stateDir: STATE_DIR }, processIO);
     });
   cli
     .command('identity <workload>')

@@ -3,7 +3,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MetricsScraper, type ScrapeTarget } from './scraper.js';
 import { SeriesStore } from './series-store.js';
-import { statWorkloads, type WorkloadTarget } from './stat.js';
+import { stat, type StatKind, type WorkloadTarget } from './stat.js';
+
+const KINDS: readonly StatKind[] = ['namespace', 'workload', 'pod'];
 
 /** Long enough for `loom stat -t 1h`. */
 export const MAX_WINDOW_MS = 3_600_000;
@@ -45,9 +47,14 @@ export class MetricsApi {
       pod: t.labels.pod ?? '',
       up: health.get(t.url) ?? false,
     }));
+    const kind = (url.searchParams.get('kind') ?? 'workload') as StatKind;
+    if (!KINDS.includes(kind)) {
+      reply(res, 400, { error: `kind "${kind}" is not one of ${KINDS.join(', ')}` });
+      return true;
+    }
     const namespace = url.searchParams.get('namespace') ?? undefined;
-    const workload = url.searchParams.get('workload') ?? undefined;
-    const rows = statWorkloads(this.store, targets, { windowMs, now: Date.now(), ...(namespace ? { namespace } : {}), ...(workload ? { workload } : {}) });
+    const name = url.searchParams.get('name') ?? undefined;
+    const rows = stat(this.store, targets, { kind, windowMs, now: Date.now(), ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
     reply(res, 200, { windowMs, scrapeIntervalMs: this.intervalMs, rows });
     return true;
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Sample } from './prom-text.js';
 import { SeriesStore } from './series-store.js';
-import { statWorkloads } from './stat.js';
+import { stat } from './stat.js';
 
 const VOTING = { namespace: 'emojivoto', workload: 'voting', pod: 'voting-0' };
 const WEB = { namespace: 'emojivoto', workload: 'web', pod: 'web-0' };
@@ -28,10 +28,10 @@ test('stat per workload: success rate, RPS, latency percentiles, TCP, bytes over
   store.append(VOTING, inbound(190, 10, 7000), 60_000);
   store.append(WEB, inbound(5, 0, 0), 0);
   store.append(WEB, inbound(5, 0, 0), 60_000);
-  const rows = statWorkloads(store, [{ ...VOTING, up: true }, { ...WEB, up: true }, { ...WEB, pod: 'web-1', up: false }], { windowMs: 60_000, now: 60_000 });
+  const rows = stat(store, [{ ...VOTING, up: true }, { ...WEB, up: true }, { ...WEB, pod: 'web-1', up: false }], { kind: 'workload', windowMs: 60_000, now: 60_000 });
   assert.equal(rows.length, 2);
   const [voting, web] = rows as [(typeof rows)[number], (typeof rows)[number]];
-  assert.equal(voting.workload, 'voting');
+  assert.equal(voting.name, 'voting');
   assert.equal(voting.requests, 100);
   assert.equal(voting.successRate, 0.9);
   assert.equal(voting.rps, 100 / 60);
@@ -43,15 +43,19 @@ test('stat per workload: success rate, RPS, latency percentiles, TCP, bytes over
   assert.equal(web.successRate, undefined, 'no pretend zeros');
   assert.equal(web.rps, undefined);
   assert.deepEqual(web.meshed, { up: 1, total: 2 });
+  const [namespace] = stat(store, [{ ...VOTING, up: true }, { ...WEB, up: true }], { kind: 'namespace', windowMs: 60_000, now: 60_000 });
+  assert.deepEqual([namespace?.name, namespace?.requests, namespace?.successRate], ['emojivoto', 100, 0.9], 'a namespace sums its workloads');
+  const pods = stat(store, [{ ...VOTING, up: true }, { ...WEB, up: true }], { kind: 'pod', name: 'voting-0', windowMs: 60_000, now: 60_000 });
+  assert.deepEqual(pods.map((p) => [p.name, p.requests]), [['voting-0', 100]]);
 });
 
 test('stat filters by namespace and workload; a window with one scrape has no rates', () => {
   const store = new SeriesStore(3_600_000);
   store.append(VOTING, inbound(10, 0, 0), 0);
   const targets = [{ ...VOTING, up: true }, { ...WEB, up: true }];
-  assert.deepEqual(statWorkloads(store, targets, { workload: 'web', windowMs: 60_000, now: 0 }).map((r) => r.workload), ['web']);
-  assert.deepEqual(statWorkloads(store, targets, { namespace: 'other', windowMs: 60_000, now: 0 }), []);
-  const [voting] = statWorkloads(store, targets, { workload: 'voting', windowMs: 60_000, now: 0 });
+  assert.deepEqual(stat(store, targets, { kind: 'workload', name: 'web', windowMs: 60_000, now: 0 }).map((r) => r.name), ['web']);
+  assert.deepEqual(stat(store, targets, { kind: 'workload', namespace: 'other', windowMs: 60_000, now: 0 }), []);
+  const [voting] = stat(store, targets, { kind: 'workload', name: 'voting', windowMs: 60_000, now: 0 });
   assert.equal(voting?.requests, 0);
   assert.equal(voting?.rps, undefined);
 });

@@ -1,14 +1,18 @@
-// `loom stat` for workloads from the embedded store: golden signals from each workload's inbound
-// proxy metrics over a window — success rate, requests per second, latency percentiles — plus open
+// `loom stat` from the embedded store: golden signals from the inbound proxy metrics of a namespace,
+// workload or pod over a window — success rate, requests per second, latency percentiles — plus open
 // TCP connections and bytes per second. Undefined means "no data", never a pretend zero.
 import { histogramQuantile, type Bucket } from './quantile.js';
 import { increase, latest, type Series, type SeriesStore } from './series-store.js';
 
+/** What a row aggregates: every pod of a namespace, of a workload, or one pod. */
+export type StatKind = 'namespace' | 'workload' | 'pod';
+
 export interface StatQuery {
+  kind: StatKind;
   /** undefined: every namespace. */
   namespace?: string;
-  /** undefined: every workload. */
-  workload?: string;
+  /** undefined: every resource of the kind. */
+  name?: string;
   windowMs: number;
   now: number;
 }
@@ -22,8 +26,9 @@ export interface WorkloadTarget {
 }
 
 export interface StatRow {
+  kind: StatKind;
   namespace: string;
-  workload: string;
+  name: string;
   meshed: { up: number; total: number };
   /** Responses in the window; 0 means no traffic, and the fields below are then undefined. */
   requests: number;
@@ -35,27 +40,33 @@ export interface StatRow {
   writeBytesPerSec?: number;
 }
 
-export function statWorkloads(store: SeriesStore, targets: readonly WorkloadTarget[], q: StatQuery): StatRow[] {
+const LABEL: Record<StatKind, 'namespace' | 'workload' | 'pod'> = { namespace: 'namespace', workload: 'workload', pod: 'pod' };
+
+export function stat(store: SeriesStore, targets: readonly WorkloadTarget[], q: StatQuery): StatRow[] {
+  const label = LABEL[q.kind];
   const groups = new Map<string, WorkloadTarget[]>();
   for (const t of targets) {
-    if ((q.namespace !== undefined && t.namespace !== q.namespace) || (q.workload !== undefined && t.workload !== q.workload)) continue;
-    const key = `${t.namespace}/${t.workload}`;
+    if ((q.namespace !== undefined && t.namespace !== q.namespace) || (q.name !== undefined && t[label] !== q.name)) continue;
+    const key = `${t.namespace}/${t[label]}`;
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }
   return [...groups.values()]
-    .map((pods) => workloadRow(store, pods, q))
-    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.workload.localeCompare(b.workload));
+    .map((pods) => statRow(store, pods, q))
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }
 
-function workloadRow(store: SeriesStore, pods: WorkloadTarget[], q: StatQuery): StatRow {
-  const { namespace, workload } = pods[0] as WorkloadTarget;
+function statRow(store: SeriesStore, pods: WorkloadTarget[], q: StatQuery): StatRow {
+  const label = LABEL[q.kind];
+  const first = pods[0] as WorkloadTarget;
+  const { namespace } = first;
+  const name = first[label];
   const ofWorkload = (extra: Record<string, string>) => (l: Readonly<Record<string, string>>) =>
-    l.namespace === namespace && l.workload === workload && Object.entries(extra).every(([k, v]) => l[k] === v);
+    l.namespace === namespace && l[label] === name && Object.entries(extra).every(([k, v]) => l[k] === v);
   const sum = (series: Series[]): number => series.reduce((n, s) => n + (increase(s, q.windowMs, q.now) ?? 0), 0);
   const seconds = q.windowMs / 1000;
   const responses = store.select('response_total', ofWorkload({ direction: 'inbound' }));
   const requests = sum(responses);
-  const row: StatRow = { namespace, workload, meshed: { up: pods.filter((p) => p.up).length, total: pods.length }, requests };
+  const row: StatRow = { kind: q.kind, namespace, name, meshed: { up: pods.filter((p) => p.up).length, total: pods.length }, requests };
   const tcp = store.select('tcp_open_connections', ofWorkload({ direction: 'inbound', peer: 'src' }));
   const open = tcp.map((s) => latest(s, q.windowMs, q.now)).filter((v) => v !== undefined);
   if (open.length > 0) row.tcpConnections = open.reduce((a, b) => a + b, 0);

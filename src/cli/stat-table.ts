@@ -1,0 +1,37 @@
+// How `loom stat` prints rows: Linkerd's columns, "-" where there is no data (never a made-up zero).
+import type { StatRow } from '../control/metrics-api/stat.js';
+
+const dash = '-';
+
+export function formatStatTable(rows: readonly StatRow[], opts: { wide: boolean; allNamespaces: boolean }): string {
+  const header = [
+    ...(opts.allNamespaces ? ['NAMESPACE'] : []),
+    'NAME', 'MESHED', 'SUCCESS', 'RPS', 'LATENCY_P50', 'LATENCY_P95', 'LATENCY_P99', 'TCP_CONN',
+    ...(opts.wide ? ['READ_BYTES/SEC', 'WRITE_BYTES/SEC'] : []),
+  ];
+  const lines = rows.map((r) => [
+    ...(opts.allNamespaces ? [r.namespace] : []),
+    r.name,
+    `${r.meshed.up}/${r.meshed.total}`,
+    r.successRate === undefined ? dash : `${(r.successRate * 100).toFixed(2)}%`,
+    r.rps === undefined ? dash : `${r.rps.toFixed(1)}rps`,
+    latency(r.latencyMs?.p50),
+    latency(r.latencyMs?.p95),
+    latency(r.latencyMs?.p99),
+    r.tcpConnections === undefined ? dash : String(r.tcpConnections),
+    ...(opts.wide ? [bytes(r.readBytesPerSec), bytes(r.writeBytesPerSec)] : []),
+  ]);
+  const table = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
+  return table.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function latency(ms: number | undefined): string {
+  if (ms === undefined) return dash;
+  return ms >= 10 ? `${Math.round(ms)}ms` : `${ms.toFixed(1)}ms`;
+}
+
+function bytes(perSec: number | undefined): string {
+  if (perSec === undefined) return dash;
+  return perSec >= 1024 * 1024 ? `${(perSec / 1024 / 1024).toFixed(1)}MiB/s` : perSec >= 1024 ? `${(perSec / 1024).toFixed(1)}KiB/s` : `${perSec.toFixed(1)}B/s`;
+}
