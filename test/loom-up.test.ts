@@ -73,6 +73,9 @@ test('loom up runs the mesh, loom get shows it ready, loom down stops it leaving
     }, 30_000, 'loom stat to show world-v1 serving');
     assert.match(stat, /^NAME\s+MESHED\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99\s+TCP_CONN$/m);
     assert.match(stat, /^hello\s+1\/1\s+100\.00%/m);
+    const edges = (await run(process.execPath, [MAIN, 'edges', 'deploy', '-n', 'hello'], { cwd: ROOT })).stdout;
+    assert.match(edges, /^SRC\s+DST\s+SRC_NS\s+DST_NS\s+SECURED\s+CLIENT_ID\s+SERVER_ID$/m);
+    assert.match(edges, /^hello\s+world-v1\s+hello\s+hello\s+√\s+hello\.hello\.serviceaccount\.identity\.loom\.cluster\.local\s+world\.hello\.serviceaccount\.identity\.loom\.cluster\.local$/m);
     const pids = JSON.parse((await run(process.execPath, ['-e', `fetch(require('./.loom/mesh.json').admin + '/api/workloads').then(r => r.json()).then(j => console.log(JSON.stringify(j.replicas.flatMap(r => [r.pids.app, r.pids.proxy]))))`], { cwd: ROOT })).stdout) as number[];
 
     const down = await run(process.execPath, [MAIN, 'down'], { cwd: ROOT });

@@ -12,6 +12,7 @@ import { runController } from './controller.js';
 import { runDown } from './down.js';
 import { runGet } from './get.js';
 import { runLogs } from './logs.js';
+import { runEdges } from './edges.js';
 import { runIdentity } from './identity.js';
 import { runStat } from './stat.js';
 import { runUp } from './up.js';
@@ -153,6 +154,16 @@ export function program(): Command {
     .option('-o, --output <format>', 'table, wide (adds bytes per second) or json', 'table')
     .action(async (target: string, o: { namespace: string; allNamespaces?: boolean; timeWindow: string; output: string }) => {
       process.exitCode = await runStat({ target, namespace: o.namespace, allNamespaces: o.allNamespaces === true, window: o.timeWindow, output: o.output, stateDir: STATE_DIR }, processIO);
+    });
+  cli
+    .command('edges <kind>')
+    .description('which workloads called which (deploy), with the identities each edge proved over mTLS')
+    .option('-n, --namespace <namespace>', 'edges from or to this namespace', 'default')
+    .option('-A, --all-namespaces', 'edges in every namespace')
+    .option('-t, --time-window <window>', 'how far back to look: 30s, 1m ... 1h', '1m')
+    .option('-o, --output <format>', 'table or json', 'table')
+    .action(async (kind: string, o: { namespace: string; allNamespaces?: boolean; timeWindow: string; output: string }) => {
+      process.exitCode = await runEdges({ kind, namespace: o.namespace, allNamespaces: o.allNamespaces === true, window: o.timeWindow, output: o.output, stateDir: STATE_DIR }, processIO);
     });
   cli
     .command('identity <workload>')

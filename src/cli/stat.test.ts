@@ -1,20 +1,12 @@
 // `loom stat` in-process against a fake mesh admin and a fake metrics API: output and bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StatRow } from '../control/metrics-api/stat.js';
-import { writeMeshState } from '../platform/local/state-file.js';
-import type { CliIO } from './io.js';
+import { captureIO, withFakeMesh } from './fake-mesh.test-helper.js';
 import { runStat, type StatOptions } from './stat.js';
-
-function io(): CliIO & { stdout: string; stderr: string } {
-  const captured = { stdout: '', stderr: '' };
-  return Object.assign(captured, { out: (t: string) => void (captured.stdout += t), err: (t: string) => void (captured.stderr += t), env: {} });
-}
 
 const VOTING: StatRow = {
   kind: 'workload', namespace: 'emojivoto', name: 'voting', meshed: { up: 1, total: 1 }, requests: 120, successRate: 0.875, rps: 2,
@@ -22,37 +14,16 @@ const VOTING: StatRow = {
 };
 const BOT: StatRow = { kind: 'workload', namespace: 'emojivoto', name: 'vote-bot', meshed: { up: 1, total: 1 }, requests: 0, tcpConnections: 0 };
 
-async function listen(handler: http.RequestListener): Promise<{ url: string; server: http.Server }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
 async function withMesh(rows: StatRow[], run: (opts: (o: Partial<StatOptions>) => StatOptions, queries: string[]) => Promise<void>): Promise<void> {
-  const queries: string[] = [];
-  const controller = await listen((req, res) => {
-    queries.push(req.url ?? '');
-    const name = new URL(req.url ?? '/', 'http://x').searchParams.get('name');
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ rows: rows.filter((r) => name === null || r.name === name) }));
-  });
-  const admin = await listen((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ controllerAdmin: controller.url, replicas: [] }));
-  });
-  const stateDir = join(mkdtempSync(join(tmpdir(), 'loom-stat-')), '.loom');
-  mkdirSync(stateDir, { recursive: true });
-  writeMeshState(stateDir, { pid: process.pid, admin: admin.url, controller: '127.0.0.1:1', files: [] });
-  try {
-    await run((o) => ({ target: 'deploy', namespace: 'emojivoto', allNamespaces: false, window: '1m', output: 'table', stateDir, ...o }), queries);
-  } finally {
-    await Promise.all([controller.server, admin.server].map((s) => new Promise((resolve) => s.close(resolve))));
-  }
+  const answer = (url: URL) => ({ rows: rows.filter((r) => url.searchParams.get('name') === null || r.name === url.searchParams.get('name')) });
+  await withFakeMesh(answer, (stateDir, queries) =>
+    run((o) => ({ target: 'deploy', namespace: 'emojivoto', allNamespaces: false, window: '1m', output: 'table', stateDir, ...o }), queries),
+  );
 }
 
 test("a table with Linkerd's columns, '-' where there was no traffic, and the query the control plane got", async () => {
   await withMesh([BOT, VOTING], async (opts, queries) => {
-    const out = io();
+    const out = captureIO();
     assert.equal(await runStat(opts({}), out), 0, out.stderr);
     assert.equal(
       out.stdout,
@@ -64,11 +35,11 @@ test("a table with Linkerd's columns, '-' where there was no traffic, and the qu
       ].join('\n'),
     );
     assert.deepEqual(queries, ['/api/stat?kind=workload&window=1m&namespace=emojivoto']);
-    const wide = io();
+    const wide = captureIO();
     assert.equal(await runStat(opts({ target: 'deploy/voting', output: 'wide', allNamespaces: true, window: '1h' }), wide), 0);
     assert.match(wide.stdout, /^NAMESPACE\s+NAME .* READ_BYTES\/SEC\s+WRITE_BYTES\/SEC\nemojivoto\s+voting .* 2\.0KiB\/s\s+300\.0B\/s\n$/);
     assert.equal(queries[1], '/api/stat?kind=workload&window=1h&name=voting');
-    const json = io();
+    const json = captureIO();
     assert.equal(await runStat(opts({ output: 'json' }), json), 0);
     assert.deepEqual(JSON.parse(json.stdout), [BOT, VOTING]);
   });
@@ -83,26 +54,21 @@ test('bad input: unknown kind or output, a bad window, an unknown name, no mesh,
       [{ target: 'deploy/billing' }, 1, /no deploy\/billing in namespace emojivoto; `loom get workloads` lists what runs/],
     ];
     for (const [o, code, message] of cases) {
-      const out = io();
+      const out = captureIO();
       assert.equal(await runStat(opts(o), out), code, JSON.stringify(o));
       assert.match(out.stderr, message);
     }
   });
-  const none = io();
+  const none = captureIO();
   assert.equal(await runStat({ target: 'deploy', namespace: 'default', allNamespaces: false, window: '1m', output: 'table', stateDir: join(mkdtempSync(join(tmpdir(), 'loom-stat-')), '.loom') }, none), 1);
   assert.match(none.stderr, /no mesh is running from this directory/);
-  const admin = await listen((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ controllerAdmin: 'http://127.0.0.1:1', replicas: [] }));
-  });
-  const stateDir = join(mkdtempSync(join(tmpdir(), 'loom-stat-')), '.loom');
-  mkdirSync(stateDir, { recursive: true });
-  writeMeshState(stateDir, { pid: process.pid, admin: admin.url, controller: '127.0.0.1:1', files: [] });
-  try {
-    const down = io();
-    assert.equal(await runStat({ target: 'deploy', namespace: 'default', allNamespaces: false, window: '1m', output: 'table', stateDir }, down), 1);
-    assert.match(down.stderr, /the control plane's metrics API at http:\/\/127\.0\.0\.1:1 did not answer/);
-  } finally {
-    await new Promise((resolve) => admin.server.close(resolve));
-  }
+  await withFakeMesh(
+    () => ({}),
+    async (stateDir) => {
+      const down = captureIO();
+      assert.equal(await runStat({ target: 'deploy', namespace: 'default', allNamespaces: false, window: '1m', output: 'table', stateDir }, down), 1);
+      assert.match(down.stderr, /the control plane's metrics API at http:\/\/127\.0\.0\.1:1 did not answer/);
+    },
+    'http://127.0.0.1:1',
+  );
 });

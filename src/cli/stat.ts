@@ -2,9 +2,8 @@
 // the control plane's metrics API (which scrapes every proxy).
 import type { StatKind, StatRow } from '../control/metrics-api/stat.js';
 import { parseWindow } from '../control/metrics-api/metrics-api.js';
-import { getJson } from './check-probes.js';
 import type { CliIO } from './io.js';
-import { runningMesh } from './mesh-client.js';
+import { metricsApiGet } from './metrics-client.js';
 import { formatStatTable } from './stat-table.js';
 
 export interface StatOptions {
@@ -37,30 +36,11 @@ export async function runStat(opts: StatOptions, io: CliIO): Promise<number> {
     io.err(`loom stat: "${opts.window}" is not a window; write e.g. 30s, 1m or 1h\n`);
     return 2;
   }
-  const state = runningMesh(opts.stateDir, io, 'stat');
-  if (!state) return 1;
-  let controllerAdmin: string;
-  try {
-    controllerAdmin = (await getJson<{ controllerAdmin: string }>(`${state.admin}/api/workloads`)).controllerAdmin;
-  } catch (err) {
-    io.err(`loom stat: the mesh admin at ${state.admin} did not answer (${(err as Error).message}); is \`loom up\` still running?\n`);
-    return 1;
-  }
   const namespace = kind === 'namespace' || opts.allNamespaces ? undefined : opts.namespace;
   const query = new URLSearchParams({ kind, window: opts.window, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
-  let rows: StatRow[];
-  try {
-    const res = await fetch(`${controllerAdmin}/api/stat?${query}`, { signal: AbortSignal.timeout(5000) });
-    const body = (await res.json()) as { rows?: StatRow[]; error?: string };
-    if (res.status !== 200) {
-      io.err(`loom stat: ${body.error ?? `the control plane answered ${res.status}`}\n`);
-      return res.status === 400 ? 2 : 1;
-    }
-    rows = body.rows ?? [];
-  } catch (err) {
-    io.err(`loom stat: the control plane's metrics API at ${controllerAdmin} did not answer (${(err as Error).message}); check \`loom check\`\n`);
-    return 1;
-  }
+  const body = await metricsApiGet<{ rows: StatRow[] }>(opts.stateDir, io, 'stat', `/api/stat?${query}`);
+  if (typeof body === 'number') return body;
+  const rows = body.rows;
   if (rows.length === 0) {
     const where = namespace ? ` in namespace ${namespace}` : '';
     io.err(`loom stat: no ${kindText}${name ? `/${name}` : ''}${where}; \`loom get workloads\` lists what runs (-A for every namespace)\n`);

@@ -1,6 +1,7 @@
 // The embedded metrics API: scrapes the proxies into a bounded window and answers stat queries over
-// HTTP on the controller's admin port (GET /api/stat), for `loom stat` and, later, the dashboard.
+// HTTP on the controller's admin port (GET /api/stat, /api/edges), for the CLI and, later, the dashboard.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { edges } from './edges.js';
 import { MetricsScraper, type ScrapeTarget } from './scraper.js';
 import { SeriesStore } from './series-store.js';
 import { stat, type StatKind, type WorkloadTarget } from './stat.js';
@@ -30,14 +31,20 @@ export class MetricsApi {
     this.scraper.stop();
   }
 
-  /** Answers GET /api/stat; false when the path is not this API's. */
+  /** Answers GET /api/stat and /api/edges; false when the path is not this API's. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://controller');
-    if (req.method !== 'GET' || url.pathname !== '/api/stat') return false;
+    if (req.method !== 'GET' || (url.pathname !== '/api/stat' && url.pathname !== '/api/edges')) return false;
     const windowMs = parseWindow(url.searchParams.get('window') ?? '1m');
     const min = 2 * this.intervalMs;
     if (windowMs === undefined || windowMs < min || windowMs > MAX_WINDOW_MS) {
       reply(res, 400, { error: `window "${url.searchParams.get('window')}" must be a duration from ${min / 1000}s (two scrapes) to 1h, e.g. 30s, 1m, 1h` });
+      return true;
+    }
+    const namespace = url.searchParams.get('namespace') ?? undefined;
+    if (url.pathname === '/api/edges') {
+      const targets = this.targets().map((t) => ({ namespace: t.labels.namespace ?? '', workload: t.labels.workload ?? '', ...(t.identity ? { identity: t.identity } : {}) }));
+      reply(res, 200, { windowMs, edges: edges(this.store, targets, { windowMs, now: Date.now(), ...(namespace ? { namespace } : {}) }) });
       return true;
     }
     const health = new Map(this.scraper.targetHealth().map((h) => [h.url, h.up]));
@@ -52,7 +59,6 @@ export class MetricsApi {
       reply(res, 400, { error: `kind "${kind}" is not one of ${KINDS.join(', ')}` });
       return true;
     }
-    const namespace = url.searchParams.get('namespace') ?? undefined;
     const name = url.searchParams.get('name') ?? undefined;
     const rows = stat(this.store, targets, { kind, windowMs, now: Date.now(), ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
     reply(res, 200, { windowMs, scrapeIntervalMs: this.intervalMs, rows });

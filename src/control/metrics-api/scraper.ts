@@ -9,6 +9,8 @@ export interface ScrapeTarget {
   url: string;
   /** Added to every sample: namespace, workload, pod. */
   labels: Readonly<Record<string, string>>;
+  /** The identity the proxy proves, when it has one. */
+  identity?: string;
 }
 
 export interface TargetHealth {

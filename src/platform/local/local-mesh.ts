@@ -154,7 +154,13 @@ export class LocalMesh {
     this.replicas.push(record);
     writeProxies(
       this.opts.stateDir,
-      this.replicas.map((r) => ({ namespace: r.deployment.metadata.namespace ?? 'default', workload: r.deployment.metadata.name, pod: r.replica.name, admin: `http://127.0.0.1:${r.replica.describe().ports.admin}` })),
+      this.replicas.map((r) => ({
+        namespace: r.deployment.metadata.namespace ?? 'default',
+        workload: r.deployment.metadata.name,
+        pod: r.replica.name,
+        admin: `http://127.0.0.1:${r.replica.describe().ports.admin}`,
+        identity: identityName(serviceAccount(r.deployment), identity.trustDomain),
+      })),
     );
     replica.on('ready', () => {
       this.ready.add(replica);

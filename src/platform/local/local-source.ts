@@ -42,7 +42,11 @@ export class LocalPlatformSource {
 
   /** Every replica's proxy, for the metrics API; read fresh at each scrape. */
   scrapeTargets(): ScrapeTarget[] {
-    return readProxies(this.stateDir).map((p) => ({ url: `${p.admin}/metrics`, labels: { namespace: p.namespace, workload: p.workload, pod: p.pod } }));
+    return readProxies(this.stateDir).map((p) => ({
+      url: `${p.admin}/metrics`,
+      labels: { namespace: p.namespace, workload: p.workload, pod: p.pod },
+      ...(p.identity ? { identity: p.identity } : {}),
+    }));
   }
 
   stop(): void {

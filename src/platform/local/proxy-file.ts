@@ -9,6 +9,8 @@ export interface ProxyRecord {
   pod: string;
   /** http://host:port of the proxy's admin server. */
   admin: string;
+  /** The identity the proxy proves over mTLS. */
+  identity?: string;
 }
 
 export const PROXIES_FILE = 'proxies.json';
