@@ -14,6 +14,7 @@ import { runGet } from './get.js';
 import { runLogs } from './logs.js';
 import { runEdges } from './edges.js';
 import { runIdentity } from './identity.js';
+import { runPrometheusConfig } from './prometheus-config.js';
 import { runStat } from './stat.js';
 import { runUp } from './up.js';
 
@@ -164,6 +165,13 @@ export function program(): Command {
     .option('-o, --output <format>', 'table or json', 'table')
     .action(async (kind: string, o: { namespace: string; allNamespaces?: boolean; timeWindow: string; output: string }) => {
       process.exitCode = await runEdges({ kind, namespace: o.namespace, allNamespaces: o.allNamespaces === true, window: o.timeWindow, output: o.output, stateDir: STATE_DIR }, processIO);
+    });
+  cli
+    .command('prometheus-config')
+    .description("print a Prometheus configuration that scrapes every proxy of this directory's mesh")
+    .option('--scrape-interval <interval>', 'how often Prometheus scrapes', '10s')
+    .action((o: { scrapeInterval: string }) => {
+      process.exitCode = runPrometheusConfig({ stateDir: STATE_DIR, scrapeInterval: o.scrapeInterval }, processIO);
     });
   cli
     .command('identity <workload>')

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { IndexedEndpoint } from '../../control/index/endpoint-index.js';
 import { DEFAULT_TRUST_DOMAIN, identityName } from '../../identity/names.js';
 import { writeEndpoints, type EndpointTable } from './endpoint-file.js';
-import { writeProxies } from './proxy-file.js';
+import { writePrometheusTargets } from './prometheus-targets.js';
+import { writeProxies, type ProxyRecord } from './proxy-file.js';
 import { controllerIdentityFlags, ensureLocalIdentity, serviceAccount, TOKEN_REFRESH_MS, writeReplicaToken, type LocalIdentity } from './identity-files.js';
 import { httpProbe } from './readiness.js';
 import { SupervisedProcess } from './supervised-process.js';
@@ -152,16 +153,15 @@ export class LocalMesh {
     });
     const record = { replica, deployment, inboundPort: ports.inbound };
     this.replicas.push(record);
-    writeProxies(
-      this.opts.stateDir,
-      this.replicas.map((r) => ({
-        namespace: r.deployment.metadata.namespace ?? 'default',
-        workload: r.deployment.metadata.name,
-        pod: r.replica.name,
-        admin: `http://127.0.0.1:${r.replica.describe().ports.admin}`,
-        identity: identityName(serviceAccount(r.deployment), identity.trustDomain),
-      })),
-    );
+    const proxies: ProxyRecord[] = this.replicas.map((r) => ({
+      namespace: r.deployment.metadata.namespace ?? 'default',
+      workload: r.deployment.metadata.name,
+      pod: r.replica.name,
+      admin: `http://127.0.0.1:${r.replica.describe().ports.admin}`,
+      identity: identityName(serviceAccount(r.deployment), identity.trustDomain),
+    }));
+    writeProxies(this.opts.stateDir, proxies);
+    writePrometheusTargets(this.opts.stateDir, proxies);
     replica.on('ready', () => {
       this.ready.add(replica);
       this.publish(deployment);
