@@ -4,6 +4,7 @@ import type { Edge } from '../control/metrics-api/edges.js';
 import { parseWindow } from '../control/metrics-api/metrics-api.js';
 import type { CliIO } from './io.js';
 import { metricsApiGet } from './metrics-client.js';
+import { formatTable } from './table.js';
 
 export interface EdgesOptions {
   kind: string;
@@ -42,7 +43,6 @@ export async function runEdges(opts: EdgesOptions, io: CliIO): Promise<number> {
     ['SRC', 'DST', 'SRC_NS', 'DST_NS', 'SECURED', 'CLIENT_ID', 'SERVER_ID'],
     ...body.edges.map((e) => [e.src, e.dst, e.srcNamespace, e.dstNamespace, e.secured ? '√' : `× ${e.notSecuredReason ?? ''}`, e.clientId ?? '-', e.serverId ?? '-']),
   ];
-  const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  io.out(rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n');
+  io.out(formatTable(rows));
   return 0;
 }

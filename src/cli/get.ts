@@ -2,6 +2,7 @@
 import { STORED_KINDS, storeOf } from './apply.js';
 import { adminRequest, runningMesh } from './mesh-client.js';
 import type { CliIO } from './io.js';
+import { formatTable } from './table.js';
 
 export interface ReplicaView {
   name: string;
@@ -33,8 +34,7 @@ export async function runGet(kind: string, stateDir: string, io: CliIO): Promise
   for (const r of body.replicas) {
     rows.push([r.namespace, r.name, r.workload, r.status, String(r.restarts), String(r.ports.app), String(r.ports.inbound), String(r.ports.outbound), String(r.ports.admin)]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  io.out(rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
+  io.out(formatTable(rows));
   for (const r of body.replicas) if (r.lastError) io.out(`${r.namespace}/${r.name}: ${r.lastError}\n`);
   return 0;
 }

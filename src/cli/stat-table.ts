@@ -1,5 +1,6 @@
 // How `loom stat` prints rows: Linkerd's columns, "-" where there is no data (never a made-up zero).
 import type { StatRow } from '../control/metrics-api/stat.js';
+import { formatTable } from './table.js';
 
 const dash = '-';
 
@@ -21,9 +22,7 @@ export function formatStatTable(rows: readonly StatRow[], opts: { wide: boolean;
     r.tcpConnections === undefined ? dash : String(r.tcpConnections),
     ...(opts.wide ? [bytes(r.readBytesPerSec), bytes(r.writeBytesPerSec)] : []),
   ]);
-  const table = [header, ...lines];
-  const widths = header.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
-  return table.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+  return formatTable([header, ...lines]);
 }
 
 function latency(ms: number | undefined): string {
