@@ -1,6 +1,7 @@
 // Certificates as the CLI shows and checks them: a summary for people, and a chain check against
 // the trust anchors that names the first problem it finds.
 import { X509Certificate } from 'node:crypto';
+import { dnsNames, walkChain } from '../identity/certificates.js';
 import { pemBlocks } from '../identity/pem.js';
 
 export interface CertificateSummary {
@@ -33,7 +34,7 @@ export function parseCertificates(pem: string): X509Certificate[] {
 
 /** The first DNS name of a certificate: the mesh identity of a proxy's leaf. */
 export function dnsName(cert: X509Certificate): string {
-  return (cert.subjectAltName ?? '').split(', ').find((n) => n.startsWith('DNS:'))?.slice(4) ?? '';
+  return dnsNames(cert.subjectAltName)[0] ?? '';
 }
 
 /** Why `cert` is not valid at `now`, or undefined. */
@@ -49,20 +50,16 @@ export function validityProblem(cert: X509Certificate, now: Date): string | unde
  * Returns undefined when the chain holds, else what is wrong.
  */
 export function chainProblem(chain: X509Certificate[], anchors: X509Certificate[], now: Date): string | undefined {
-  const [leaf] = chain;
-  if (leaf === undefined) return 'no certificate';
-  let current = leaf;
-  for (const cert of [...chain.slice(1), undefined]) {
-    const problem = validityProblem(current, now);
-    if (problem) return `${describeShort(current)} ${problem}`;
-    const anchor = anchors.find((a) => current.checkIssued(a) && current.verify(a.publicKey));
-    if (anchor) return validityProblem(anchor, now) ? `trust anchor ${describeShort(anchor)} ${validityProblem(anchor, now)}` : undefined;
-    if (cert === undefined || !current.checkIssued(cert) || !current.verify(cert.publicKey)) {
-      return `${describeShort(current)} does not chain to the trust anchors (issuer ${current.issuer.replace(/\n/g, ', ')})`;
-    }
-    current = cert;
+  if (chain.length === 0) return 'no certificate';
+  const { path, anchor } = walkChain(chain, anchors);
+  for (const cert of path) {
+    const problem = validityProblem(cert, now);
+    if (problem) return `${describeShort(cert)} ${problem}`;
   }
-  return undefined;
+  const last = path.at(-1) as X509Certificate;
+  if (anchor === undefined) return `${describeShort(last)} does not chain to the trust anchors (issuer ${last.issuer.replace(/\n/g, ', ')})`;
+  const anchorProblem = validityProblem(anchor, now);
+  return anchorProblem ? `trust anchor ${describeShort(anchor)} ${anchorProblem}` : undefined;
 }
 
 function describeShort(cert: X509Certificate): string {

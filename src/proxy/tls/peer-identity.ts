@@ -1,6 +1,7 @@
 // The verified identity of the peer on an accepted connection, recorded once at the handshake and
 // read per request by the servers (empty when the connection is plaintext).
 import type { Socket } from 'node:net';
+import { dnsNames } from '../../identity/certificates.js';
 
 const identities = new WeakMap<object, string>();
 
@@ -19,6 +20,5 @@ export function isMeshIdentity(name: string): boolean {
 
 /** The first DNS name of a certificate's subjectaltname string ("DNS:a, URI:b"). */
 export function dnsIdentity(subjectAltName: string | undefined): string {
-  for (const name of (subjectAltName ?? '').split(', ')) if (name.startsWith('DNS:')) return name.slice(4);
-  return '';
+  return dnsNames(subjectAltName)[0] ?? '';
 }
