@@ -40,10 +40,9 @@ export interface StatRow {
   writeBytesPerSec?: number;
 }
 
-const LABEL: Record<StatKind, 'namespace' | 'workload' | 'pod'> = { namespace: 'namespace', workload: 'workload', pod: 'pod' };
-
 export function stat(store: SeriesStore, targets: readonly WorkloadTarget[], q: StatQuery): StatRow[] {
-  const label = LABEL[q.kind];
+  // The kind is also the label (and WorkloadTarget field) that names the row.
+  const label = q.kind;
   const groups = new Map<string, WorkloadTarget[]>();
   for (const t of targets) {
     if ((q.namespace !== undefined && t.namespace !== q.namespace) || (q.name !== undefined && t[label] !== q.name)) continue;
@@ -56,7 +55,7 @@ export function stat(store: SeriesStore, targets: readonly WorkloadTarget[], q: 
 }
 
 function statRow(store: SeriesStore, pods: WorkloadTarget[], q: StatQuery): StatRow {
-  const label = LABEL[q.kind];
+  const label = q.kind;
   const first = pods[0] as WorkloadTarget;
   const { namespace } = first;
   const name = first[label];

@@ -3,10 +3,10 @@
 import type { Client } from '@connectrpc/connect';
 import type { Identity } from '../../api/gen/loom/identity/v1/identity_pb.js';
 
+/** The leaf's validity is read from the certificate itself. */
 export interface IssuedCertificate {
   leafDer: Uint8Array;
   chainDer: Uint8Array[];
-  validUntil: Date;
 }
 
 export class CertifyClient {
@@ -17,11 +17,7 @@ export class CertifyClient {
   async certify(identity: string, token: Uint8Array, csrDer: Uint8Array, timeoutMs: number): Promise<IssuedCertificate> {
     const client = await (this.client ??= this.connect());
     const res = await client.certify({ identity, token, certificateSigningRequest: csrDer }, { timeoutMs });
-    return {
-      leafDer: res.leafCertificate,
-      chainDer: res.intermediateCertificates,
-      validUntil: new Date(Number(res.validUntilUnixMs)),
-    };
+    return { leafDer: res.leafCertificate, chainDer: res.intermediateCertificates };
   }
 
   private async connect(): Promise<Client<typeof Identity>> {
