@@ -5,7 +5,7 @@ const RECORD_HANDSHAKE = 0x16;
 const HANDSHAKE_CLIENT_HELLO = 0x01;
 const EXT_SERVER_NAME = 0x0000;
 /** A TLS record body is at most 2^14 bytes plus expansion (RFC 8446 §5.2). */
-export const MAX_RECORD = 5 + 16_384 + 256;
+const MAX_RECORD = 5 + 16_384 + 256;
 
 /** undefined: need more bytes; true: one whole handshake record; false: not TLS. */
 export function isCompleteTlsRecord(buf: Buffer): boolean | undefined {

@@ -7,7 +7,7 @@ import type { Credentials, LocalIdentity } from '../identity/local-identity.js';
 import { dnsIdentity, setPeerIdentity } from './peer-identity.js';
 import { tlsFailureReason, type TlsFailureReason } from './tls-failure.js';
 
-export const SERVER_ALPN = ['h2', 'http/1.1', 'loom.io/opaque'];
+const SERVER_ALPN = ['h2', 'http/1.1', 'loom.io/opaque'];
 
 export interface AcceptedTls {
   socket: TLSSocket;

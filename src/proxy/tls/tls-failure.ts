@@ -23,6 +23,6 @@ export function tlsFailureReason(err: unknown): TlsFailureReason | undefined {
   if (code === 'CERT_NOT_YET_VALID') return 'not_yet_valid';
   if (UNTRUSTED.has(code) || /unknown ca|bad certificate|certificate verify failed/.test(err.message)) return 'untrusted';
   if (/peer did not return a certificate|certificate required/.test(err.message)) return 'no_client_certificate';
-  if (code.startsWith('ERR_SSL_') || code === 'ECONNRESET_TLS' || /SSL routines|handshake/.test(err.message)) return 'handshake';
+  if (code.startsWith('ERR_SSL_') || /SSL routines|handshake/.test(err.message)) return 'handshake';
   return undefined;
 }
