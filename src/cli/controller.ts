@@ -21,6 +21,8 @@ export interface ControllerOptions {
   identity?: ControllerIdentityOptions;
   /** How often the metrics API scrapes the proxies. */
   scrapeIntervalMs?: number;
+  /** Answer `loom stat` from this Prometheus (base URL) instead of scraping the proxies. */
+  prometheusUrl?: string;
 }
 
 const IDENTITY_FLAGS = {
@@ -52,11 +54,11 @@ export async function runController(opts: ControllerOptions, io: CliIO, signals:
     io.err(`loom controller: ${(err as Error).message}\n`);
     return err instanceof UsageError ? 2 : 1;
   }
-  const controller = new Controller(identity, opts.scrapeIntervalMs);
+  const controller = new Controller(identity, { scrapeIntervalMs: opts.scrapeIntervalMs, prometheusUrl: opts.prometheusUrl });
   try {
     const bound = await controller.start(opts.port, opts.adminPort, (c) => new LocalPlatformSource(opts.stateDir, c.index, c.profiles));
     const apis = identity ? `Destination and Identity APIs (trust domain ${identity.trustDomain}, issuer valid until ${identity.issuer.issuerNotAfter.toISOString()})` : 'Destination API';
-    io.out(`loom controller: ${apis} on 127.0.0.1:${bound.grpc}, admin on 127.0.0.1:${bound.admin}, platform: local (${opts.stateDir})\n`);
+    io.out(`loom controller: ${apis} on 127.0.0.1:${bound.grpc}, admin on 127.0.0.1:${bound.admin}, platform: local (${opts.stateDir}), metrics: ${controller.metricsBackend ?? 'none'}\n`);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const hint = code === 'EADDRINUSE' ? '; stop what uses the port or choose another with --port/--admin-port' : '';

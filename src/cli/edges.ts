@@ -1,7 +1,7 @@
 // `loom edges deploy`: which workloads called which over a window, and the identities each edge's
 // ends proved over mTLS ("secured"), or why not.
 import type { Edge } from '../control/metrics-api/edges.js';
-import { parseWindow } from '../control/metrics-api/metrics-api.js';
+import { parseWindow } from '../control/metrics-api/stat-params.js';
 import type { CliIO } from './io.js';
 import { metricsApiGet } from './metrics-client.js';
 import { formatTable } from './table.js';

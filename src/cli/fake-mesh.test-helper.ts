@@ -19,8 +19,17 @@ async function listen(handler: http.RequestListener): Promise<{ url: string; ser
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-function json(res: http.ServerResponse, body: unknown): void {
-  res.writeHead(200, { 'content-type': 'application/json' });
+/** A fake controller's answer with a status other than 200. */
+export class HttpAnswer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
+function json(res: http.ServerResponse, answer: unknown): void {
+  const { status, body } = answer instanceof HttpAnswer ? answer : { status: 200, body: answer };
+  res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 

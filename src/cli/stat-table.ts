@@ -14,8 +14,8 @@ export function formatStatTable(rows: readonly StatRow[], opts: { wide: boolean;
     ...(opts.allNamespaces ? [r.namespace] : []),
     r.name,
     `${r.meshed.up}/${r.meshed.total}`,
-    r.successRate === undefined ? dash : `${(r.successRate * 100).toFixed(2)}%`,
-    r.rps === undefined ? dash : `${r.rps.toFixed(1)}rps`,
+    successText(r.successRate),
+    rpsText(r.rps),
     latency(r.latencyMs?.p50),
     latency(r.latencyMs?.p95),
     latency(r.latencyMs?.p99),
@@ -25,7 +25,15 @@ export function formatStatTable(rows: readonly StatRow[], opts: { wide: boolean;
   return formatTable([header, ...lines]);
 }
 
-function latency(ms: number | undefined): string {
+export function successText(rate: number | undefined): string {
+  return rate === undefined ? dash : `${(rate * 100).toFixed(2)}%`;
+}
+
+export function rpsText(rps: number | undefined): string {
+  return rps === undefined ? dash : `${rps.toFixed(1)}rps`;
+}
+
+export function latency(ms: number | undefined): string {
   if (ms === undefined) return dash;
   return ms >= 10 ? `${Math.round(ms)}ms` : `${ms.toFixed(1)}ms`;
 }

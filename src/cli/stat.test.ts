@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StatRow } from '../control/metrics-api/stat.js';
-import { captureIO, withFakeMesh } from './fake-mesh.test-helper.js';
+import { captureIO, HttpAnswer, withFakeMesh } from './fake-mesh.test-helper.js';
 import { runStat, type StatOptions } from './stat.js';
 
 const VOTING: StatRow = {
@@ -48,7 +48,11 @@ test("a table with Linkerd's columns, '-' where there was no traffic, and the qu
 test('bad input: unknown kind or output, a bad window, an unknown name, no mesh, a control plane that is down', async () => {
   await withMesh([VOTING], async (opts) => {
     const cases: Array<[Partial<StatOptions>, number, RegExp]> = [
-      [{ target: 'svc2' }, 2, /unknown kind "svc2"; use ns, deploy \(workload\) or pod/],
+      [{ target: 'svc2' }, 2, /unknown kind "svc2"; use ns, deploy \(workload\), pod or svc/],
+      [{ to: 'deployment/voting', from: 'deploy/web' }, 2, /--to and --from cannot be combined/],
+      [{ to: 'job/x' }, 2, /--to "job\/x": unknown kind "job"; use ns, deploy \(workload\), pod or svc, e\.g\. --to deploy\/web/],
+      [{ from: 'svc/voting' }, 2, /--from: a service sends no traffic; name the namespace, deployment or pod that calls it/],
+      [{ to: 'ns' }, 2, /--to: name the namespace, e\.g\. --to ns\/emojivoto/],
       [{ output: 'yaml' }, 2, /unknown output "yaml"; supported: table, wide, json/],
       [{ window: '5 minutes' }, 2, /"5 minutes" is not a window; write e\.g\. 30s, 1m or 1h/],
       [{ target: 'deploy/billing' }, 1, /no deploy\/billing in namespace emojivoto; `loom get workloads` lists what runs/],
@@ -71,4 +75,42 @@ test('bad input: unknown kind or output, a bad window, an unknown name, no mesh,
     },
     'http://127.0.0.1:1',
   );
+});
+
+test('svc, --to and --from become the API\'s kind, to/from and their namespaces', async () => {
+  const SVC: StatRow = { ...VOTING, kind: 'service' };
+  await withFakeMesh(() => ({ rows: [SVC] }), async (stateDir, queries) => {
+    const opts = (o: Partial<StatOptions>): StatOptions => ({ target: 'deploy', namespace: 'emojivoto', allNamespaces: false, window: '1m', output: 'table', stateDir, ...o });
+    const runs: Array<Partial<StatOptions>> = [
+      { target: 'svc/voting' },
+      { target: 'deploy/web', to: 'svc/voting' },
+      { target: 'po', from: 'deploy/web', fromNamespace: 'other' },
+      { target: 'deploy', allNamespaces: true, to: 'ns/emojivoto' },
+    ];
+    for (const o of runs) {
+      const out = captureIO();
+      assert.equal(await runStat(opts(o), out), 0, out.stderr);
+    }
+    assert.deepEqual(queries, [
+      '/api/stat?kind=service&window=1m&namespace=emojivoto&name=voting',
+      '/api/stat?kind=workload&window=1m&namespace=emojivoto&name=web&to=service%2Fvoting&toNamespace=emojivoto',
+      '/api/stat?kind=pod&window=1m&namespace=emojivoto&from=workload%2Fweb&fromNamespace=other',
+      '/api/stat?kind=workload&window=1m&to=namespace%2Femojivoto',
+    ]);
+  });
+});
+
+test("the control plane's error (Prometheus down, an unknown --to) is printed as is, with a non-zero exit and no table", async () => {
+  const down = 'Prometheus at http://127.0.0.1:9 did not answer (ECONNREFUSED); start it, or point --prometheus-url at its base URL (e.g. http://127.0.0.1:9090)';
+  await withFakeMesh(() => new HttpAnswer(502, { error: down }), async (stateDir) => {
+    const out = captureIO();
+    assert.equal(await runStat({ target: 'deploy', namespace: 'emojivoto', allNamespaces: false, window: '1m', output: 'table', stateDir }, out), 1);
+    assert.equal(out.stderr, `loom stat: ${down}\n`);
+    assert.equal(out.stdout, '');
+  });
+  await withFakeMesh(() => new HttpAnswer(404, { error: '--to: no workload nope in namespace emojivoto' }), async (stateDir) => {
+    const out = captureIO();
+    assert.equal(await runStat({ target: 'deploy', namespace: 'emojivoto', allNamespaces: false, window: '1m', output: 'table', stateDir, to: 'deploy/nope' }, out), 1);
+    assert.match(out.stderr, /^loom stat: --to: no workload nope in namespace emojivoto\n$/);
+  });
 });

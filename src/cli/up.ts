@@ -15,6 +15,8 @@ export interface UpOptions {
   controllerPort: number;
   /** Trust domain and the user's own anchor and issuer files; generated in the state directory when absent. */
   identity?: LocalMeshIdentityOptions;
+  /** The control plane answers `loom stat` and `loom edges` from this Prometheus instead of scraping. */
+  prometheusUrl?: string;
 }
 
 /** The loom binary for the controller and sidecars: dist/cli/main.js, found the same way from src/ (tests) and dist/. */
@@ -44,6 +46,7 @@ export async function runUp(opts: UpOptions, io: CliIO, signals: NodeJS.Process 
       baseEnv: io.env,
       controllerPort: opts.controllerPort,
       identity: opts.identity,
+      ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
     });
   } catch (err) {
     if (err instanceof MeshFileError) {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { edges } from './edges.js';
 import { SeriesStore } from './series-store.js';
+import { storeEdgeSamples } from './store-traffic.js';
 
 const WEB_ID = 'web.emojivoto.serviceaccount.identity.loom.cluster.local';
 const VOTING_ID = 'voting.emojivoto.serviceaccount.identity.loom.cluster.local';
@@ -18,10 +19,19 @@ test('edges pair the caller\'s outbound metrics with the identities both ends pr
     ], at);
     store.append(voting, [{ name: 'request_total', labels: { direction: 'inbound', tls: 'true', client_id: WEB_ID }, value: n }], at);
   }
-  const found = edges(store, [{ namespace: 'emojivoto', workload: 'web', identity: WEB_ID }, { namespace: 'emojivoto', workload: 'voting', identity: VOTING_ID }], { windowMs: 60_000, now: 10_000 });
+  const found = edges(storeEdgeSamples(store, 60_000, 10_000), [{ namespace: 'emojivoto', workload: 'web', identity: WEB_ID }, { namespace: 'emojivoto', workload: 'voting', identity: VOTING_ID }], {});
   assert.deepEqual(found, [
     { srcNamespace: 'emojivoto', src: 'web', dstNamespace: 'emojivoto', dst: 'api.example.com:80', secured: false, notSecuredReason: 'not_provided_by_service_discovery', requests: 30 },
     { srcNamespace: 'emojivoto', src: 'web', dstNamespace: 'emojivoto', dst: 'voting', secured: true, clientId: WEB_ID, serverId: VOTING_ID, requests: 30 },
   ]);
-  assert.deepEqual(edges(store, [], { namespace: 'other', windowMs: 60_000, now: 10_000 }), []);
+  assert.deepEqual(edges(storeEdgeSamples(store, 60_000, 10_000), [], { namespace: 'other' }), []);
+});
+
+test('an edge is secured only when the callee saw the caller\'s identity within the window', () => {
+  const outbound = [{ labels: { namespace: 'shop', workload: 'web', direction: 'outbound', tls: 'true', dst_namespace: 'shop', dst_deployment: 'api', server_id: 'api-id' }, requests: 4 }];
+  const targets = [{ namespace: 'shop', workload: 'web', identity: 'web-id' }];
+  const [seen] = edges({ outbound, clients: [{ namespace: 'shop', workload: 'api', clientId: 'web-id' }] }, targets, {});
+  assert.deepEqual([seen?.secured, seen?.clientId, seen?.requests], [true, 'web-id', 4]);
+  const [unseen] = edges({ outbound, clients: [{ namespace: 'shop', workload: 'other', clientId: 'web-id' }] }, targets, {});
+  assert.deepEqual([unseen?.secured, unseen?.notSecuredReason], [false, 'client identity not seen at the destination']);
 });

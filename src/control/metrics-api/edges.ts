@@ -1,7 +1,14 @@
 // `loom edges`: who calls whom among workloads over a window, and with which verified identities.
 // The caller's outbound metrics name the destination (dst_* labels from discovery) and the identity
 // the server proved (server_id); the callee's inbound metrics confirm the client's identity.
-import { increase, type SeriesStore } from './series-store.js';
+
+/** What edges are computed from, whichever backend holds the metrics. */
+export interface EdgeSamples {
+  /** Outbound responses in the window by label set (the caller's namespace and workload, dst_*, tls, server_id ...). */
+  outbound: Array<{ labels: Readonly<Record<string, string>>; requests: number }>;
+  /** Verified client identities the workloads' inbound proxies recorded in the window. */
+  clients: Array<{ namespace: string; workload: string; clientId: string }>;
+}
 
 export interface EdgeTarget {
   namespace: string;
@@ -23,13 +30,12 @@ export interface Edge {
   requests: number;
 }
 
-export function edges(store: SeriesStore, targets: readonly EdgeTarget[], q: { namespace?: string; windowMs: number; now: number }): Edge[] {
+export function edges(samples: EdgeSamples, targets: readonly EdgeTarget[], q: { namespace?: string }): Edge[] {
   const identityOf = new Map(targets.map((t) => [`${t.namespace}/${t.workload}`, t.identity]));
+  const seen = new Set(samples.clients.map((c) => `${c.namespace}/${c.workload}/${c.clientId}`));
   const found = new Map<string, Edge>();
-  for (const series of store.select('response_total', (l) => l.direction === 'outbound')) {
-    const { labels } = series;
-    const requests = increase(series, q.windowMs, q.now) ?? 0;
-    if (requests === 0) continue;
+  for (const { labels, requests } of samples.outbound) {
+    if (requests <= 0) continue;
     const srcNamespace = labels.namespace ?? '';
     const dstNamespace = labels.dst_namespace ?? srcNamespace;
     const dst = labels.dst_deployment ?? labels.authority ?? '';
@@ -37,7 +43,9 @@ export function edges(store: SeriesStore, targets: readonly EdgeTarget[], q: { n
     const src = labels.workload ?? '';
     const key = `${srcNamespace}/${src}>${dstNamespace}/${dst}`;
     const secured = labels.tls === 'true';
-    const clientId = secured ? confirmedClient(store, identityOf.get(`${srcNamespace}/${src}`), dstNamespace, dst) : undefined;
+    const identity = identityOf.get(`${srcNamespace}/${src}`);
+    // The caller's identity counts once the destination's inbound metrics recorded it as a verified client.
+    const clientId = secured && identity !== undefined && seen.has(`${dstNamespace}/${dst}/${identity}`) ? identity : undefined;
     const edge = found.get(key) ?? {
       srcNamespace,
       src,
@@ -53,11 +61,4 @@ export function edges(store: SeriesStore, targets: readonly EdgeTarget[], q: { n
     found.set(key, edge);
   }
   return [...found.values()].sort((a, b) => `${a.srcNamespace}/${a.src}/${a.dst}`.localeCompare(`${b.srcNamespace}/${b.src}/${b.dst}`));
-}
-
-/** The caller's identity, if the destination's inbound metrics recorded it as a verified client. */
-function confirmedClient(store: SeriesStore, identity: string | undefined, namespace: string, workload: string): string | undefined {
-  if (identity === undefined) return undefined;
-  const seen = store.select('request_total', (l) => l.direction === 'inbound' && l.namespace === namespace && l.workload === workload && l.client_id === identity);
-  return seen.length > 0 ? identity : undefined;
 }

@@ -1,76 +1,82 @@
-// The embedded metrics API: scrapes the proxies into a bounded window and answers stat queries over
-// HTTP on the controller's admin port (GET /api/stat, /api/edges), for the CLI and, later, the dashboard.
+// The metrics API on the controller's admin port: GET /api/stat, /api/edges and /api/routes, for the CLI and,
+// later, the dashboard. Resources come from the inventory (the platform's pods, the index's
+// services); numbers from the backend — the embedded store or the user's Prometheus.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MetricsBackendError, type MetricsBackend } from './backend.js';
 import { edges } from './edges.js';
-import { MetricsScraper, type ScrapeTarget } from './scraper.js';
-import { SeriesStore } from './series-store.js';
-import { stat, type StatKind, type WorkloadTarget } from './stat.js';
+import { unknownRef, type Inventory } from './inventory.js';
+import { routes } from './routes.js';
+import { stat } from './stat.js';
+import { MAX_WINDOW_MS, parseStatParams, parseWindow, StatParamError } from './stat-params.js';
 
-const KINDS: readonly StatKind[] = ['namespace', 'workload', 'pod'];
-
-/** Long enough for `loom stat -t 1h`. */
-export const MAX_WINDOW_MS = 3_600_000;
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
 
 export class MetricsApi {
-  readonly store: SeriesStore;
-  readonly scraper: MetricsScraper;
-
   constructor(
-    private readonly targets: () => readonly ScrapeTarget[],
-    readonly intervalMs: number,
-  ) {
-    this.store = new SeriesStore(MAX_WINDOW_MS + 2 * intervalMs);
-    this.scraper = new MetricsScraper(this.store, targets, { intervalMs, timeoutMs: Math.min(2000, intervalMs) });
-  }
+    readonly backend: MetricsBackend,
+    private readonly inventory: Inventory,
+  ) {}
 
   start(): void {
-    this.scraper.start();
+    this.backend.start();
   }
 
   stop(): void {
-    this.scraper.stop();
+    this.backend.stop();
   }
 
-  /** Answers GET /api/stat and /api/edges; false when the path is not this API's. */
+  /** Answers GET /api/stat, /api/edges and /api/routes; false when the path is not this API's. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://controller');
-    if (req.method !== 'GET' || (url.pathname !== '/api/stat' && url.pathname !== '/api/edges')) return false;
-    const windowMs = parseWindow(url.searchParams.get('window') ?? '1m');
-    const min = 2 * this.intervalMs;
-    if (windowMs === undefined || windowMs < min || windowMs > MAX_WINDOW_MS) {
-      reply(res, 400, { error: `window "${url.searchParams.get('window')}" must be a duration from ${min / 1000}s (two scrapes) to 1h, e.g. 30s, 1m, 1h` });
-      return true;
-    }
-    const namespace = url.searchParams.get('namespace') ?? undefined;
-    if (url.pathname === '/api/edges') {
-      const targets = this.targets().map((t) => ({ namespace: t.labels.namespace ?? '', workload: t.labels.workload ?? '', ...(t.identity ? { identity: t.identity } : {}) }));
-      reply(res, 200, { windowMs, edges: edges(this.store, targets, { windowMs, now: Date.now(), ...(namespace ? { namespace } : {}) }) });
-      return true;
-    }
-    const health = new Map(this.scraper.targetHealth().map((h) => [h.url, h.up]));
-    const targets: WorkloadTarget[] = this.targets().map((t) => ({
-      namespace: t.labels.namespace ?? '',
-      workload: t.labels.workload ?? '',
-      pod: t.labels.pod ?? '',
-      up: health.get(t.url) ?? false,
-    }));
-    const kind = (url.searchParams.get('kind') ?? 'workload') as StatKind;
-    if (!KINDS.includes(kind)) {
-      reply(res, 400, { error: `kind "${kind}" is not one of ${KINDS.join(', ')}` });
-      return true;
-    }
-    const name = url.searchParams.get('name') ?? undefined;
-    const rows = stat(this.store, targets, { kind, windowMs, now: Date.now(), ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
-    reply(res, 200, { windowMs, scrapeIntervalMs: this.intervalMs, rows });
+    if (req.method !== 'GET' || !PATHS.includes(url.pathname)) return false;
+    void this.answer(url).then(
+      ({ status, body }) => reply(res, status, body),
+      (err: unknown) => reply(res, 500, { error: `the metrics API failed: ${(err as Error).message}` }),
+    );
     return true;
+  }
+
+  private async answer(url: URL): Promise<Answer> {
+    const windowText = url.searchParams.get('window') ?? '1m';
+    const windowMs = parseWindow(windowText);
+    const { ms: min, why } = this.backend.minWindow;
+    if (windowMs === undefined || windowMs < min || windowMs > MAX_WINDOW_MS) {
+      return { status: 400, body: { error: `window "${windowText}" must be a duration from ${min / 1000}s${why ? ` (${why})` : ''} to 1h, e.g. 30s, 1m, 1h` } };
+    }
+    const base = { windowMs, backend: this.backend.description };
+    try {
+      if (url.pathname === '/api/edges') {
+        const namespace = url.searchParams.get('namespace') ?? undefined;
+        const targets = this.inventory.pods().map((p) => ({ namespace: p.namespace, workload: p.workload, ...(p.identity ? { identity: p.identity } : {}) }));
+        return { status: 200, body: { ...base, edges: edges(await this.backend.edgeSamples(windowMs), targets, namespace ? { namespace } : {}) } };
+      }
+      if (url.pathname === '/api/routes') return await this.routes(url.searchParams, windowMs, base);
+      const q = parseStatParams(url.searchParams, windowMs);
+      const unknown = (q.to && unknownRef(this.inventory, 'to', q.to)) || (q.from && unknownRef(this.inventory, 'from', q.from));
+      if (unknown) return { status: 404, body: { error: unknown } };
+      return { status: 200, body: { ...base, rows: await stat(this.backend, this.inventory, q) } };
+    } catch (err) {
+      if (err instanceof StatParamError) return { status: 400, body: { error: err.message } };
+      if (err instanceof MetricsBackendError) return { status: 502, body: { error: err.message, code: err.code } };
+      throw err;
+    }
+  }
+
+  private async routes(params: URLSearchParams, windowMs: number, base: Record<string, unknown>): Promise<Answer> {
+    const kind = params.get('kind') ?? 'workload';
+    const namespace = params.get('namespace') ?? 'default';
+    const name = params.get('name') ?? '';
+    if ((kind !== 'workload' && kind !== 'pod') || name === '') return { status: 400, body: { error: 'routes are per workload or pod: give kind=workload|pod and a name' } };
+    const rows = await routes(this.backend, this.inventory, { kind, namespace, name, windowMs });
+    if (rows === undefined) return { status: 404, body: { error: `no ${kind === 'workload' ? 'deploy' : 'pod'}/${name} in namespace ${namespace}; \`loom get workloads\` lists what runs` } };
+    return { status: 200, body: { ...base, rows } };
   }
 }
 
-export function parseWindow(text: string): number | undefined {
-  const m = /^(\d+)(s|m|h)$/.exec(text.trim());
-  if (!m) return undefined;
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
-}
+const PATHS = ['/api/stat', '/api/edges', '/api/routes'];
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });

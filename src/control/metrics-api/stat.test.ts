@@ -1,61 +1,60 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Sample } from './prom-text.js';
-import { SeriesStore } from './series-store.js';
+import type { MetricsBackend } from './backend.js';
+import type { Inventory } from './inventory.js';
 import { stat } from './stat.js';
+import { storeTraffic } from './store-traffic.js';
+import { emojivotoStore } from './emojivoto-store.test-helper.js';
 
-const VOTING = { namespace: 'emojivoto', workload: 'voting', pod: 'voting-0' };
-const WEB = { namespace: 'emojivoto', workload: 'web', pod: 'web-0' };
+const PODS = [
+  { namespace: 'emojivoto', workload: 'voting', pod: 'voting-0' },
+  { namespace: 'emojivoto', workload: 'web', pod: 'web-0' },
+  { namespace: 'emojivoto', workload: 'web', pod: 'web-1' },
+];
+const INVENTORY: Inventory = {
+  pods: () => PODS,
+  services: () => [{ namespace: 'emojivoto', name: 'voting', workloads: ['voting'] }, { namespace: 'emojivoto', name: 'web', workloads: ['web'] }],
+};
 
-/** Inbound metrics of a proxy that has served `ok` successes and `failed` failures, each taking 3 ms. */
-function inbound(ok: number, failed: number, bytes: number): Sample[] {
-  const base = { direction: 'inbound', authority: 'voting.emojivoto.svc:8080', tls: 'true' };
-  const total = ok + failed;
-  return [
-    { name: 'response_total', labels: { ...base, classification: 'success', status_code: '200' }, value: ok },
-    { name: 'response_total', labels: { ...base, classification: 'failure', status_code: '200' }, value: failed },
-    ...[1, 2, 5, 10].map((le) => ({ name: 'response_latency_ms_bucket', labels: { ...base, le: String(le) }, value: le >= 5 ? total : 0 })),
-    { name: 'response_latency_ms_bucket', labels: { ...base, le: '+Inf' }, value: total },
-    { name: 'tcp_open_connections', labels: { direction: 'inbound', peer: 'src', target_addr: 'x' }, value: 2 },
-    { name: 'tcp_read_bytes_total', labels: { direction: 'inbound', peer: 'src', target_addr: 'x' }, value: bytes },
-  ];
+/** The embedded store's numbers at t = 60 s, with web-1's proxy down. */
+function backend(): MetricsBackend {
+  const store = emojivotoStore();
+  return {
+    description: 'test',
+    minWindow: { ms: 1000 },
+    start: () => undefined,
+    stop: () => undefined,
+    traffic: async (sel, windowMs) => storeTraffic(store, sel, windowMs, 60_000),
+    proxiesUp: async () => new Map([['emojivoto/voting-0', true], ['emojivoto/web-0', true], ['emojivoto/web-1', false]]),
+    edgeSamples: async () => ({ outbound: [], clients: [] }),
+  };
 }
 
-test('stat per workload: success rate, RPS, latency percentiles, TCP, bytes over the window', () => {
-  const store = new SeriesStore(3_600_000);
-  // 60 s apart: voting served 90 successes and 10 failures, web nothing.
-  store.append(VOTING, inbound(100, 0, 1000), 0);
-  store.append(VOTING, inbound(190, 10, 7000), 60_000);
-  store.append(WEB, inbound(5, 0, 0), 0);
-  store.append(WEB, inbound(5, 0, 0), 60_000);
-  const rows = stat(store, [{ ...VOTING, up: true }, { ...WEB, up: true }, { ...WEB, pod: 'web-1', up: false }], { kind: 'workload', windowMs: 60_000, now: 60_000 });
-  assert.equal(rows.length, 2);
-  const [voting, web] = rows as [(typeof rows)[number], (typeof rows)[number]];
-  assert.equal(voting.name, 'voting');
-  assert.equal(voting.requests, 100);
-  assert.equal(voting.successRate, 0.9);
-  assert.equal(voting.rps, 100 / 60);
-  assert.equal(voting.latencyMs?.p50, 2 + 3 * 0.5, 'inside the 2-5 ms bucket');
-  assert.equal(voting.tcpConnections, 2);
-  assert.equal(voting.readBytesPerSec, 100);
-  assert.deepEqual(voting.meshed, { up: 1, total: 1 });
-  assert.equal(web.requests, 0, 'no traffic');
-  assert.equal(web.successRate, undefined, 'no pretend zeros');
-  assert.equal(web.rps, undefined);
-  assert.deepEqual(web.meshed, { up: 1, total: 2 });
-  const [namespace] = stat(store, [{ ...VOTING, up: true }, { ...WEB, up: true }], { kind: 'namespace', windowMs: 60_000, now: 60_000 });
-  assert.deepEqual([namespace?.name, namespace?.requests, namespace?.successRate], ['emojivoto', 100, 0.9], 'a namespace sums its workloads');
-  const pods = stat(store, [{ ...VOTING, up: true }, { ...WEB, up: true }], { kind: 'pod', name: 'voting-0', windowMs: 60_000, now: 60_000 });
-  assert.deepEqual(pods.map((p) => [p.name, p.requests]), [['voting-0', 100]]);
+test('rows per workload: success rate, RPS, latency, bytes per second; no traffic is "no data", not zeros', async () => {
+  const rows = await stat(backend(), INVENTORY, { kind: 'workload', namespace: 'emojivoto', windowMs: 60_000 });
+  const [voting, web] = rows;
+  assert.deepEqual(rows.map((r) => r.name), ['voting', 'web']);
+  assert.deepEqual([voting?.requests, voting?.successRate, voting?.rps, voting?.readBytesPerSec], [100, 0.9, 100 / 60, 100]);
+  assert.equal(voting?.latencyMs?.p50, 3.5);
+  assert.deepEqual(voting?.meshed, { up: 1, total: 1 });
+  assert.deepEqual([web?.requests, web?.successRate, web?.rps, web?.latencyMs], [0, undefined, undefined, undefined]);
+  assert.deepEqual(web?.meshed, { up: 1, total: 2 });
+  const [ns] = await stat(backend(), INVENTORY, { kind: 'namespace', windowMs: 60_000 });
+  assert.deepEqual([ns?.name, ns?.requests, ns?.successRate, ns?.meshed], ['emojivoto', 100, 0.9, { up: 2, total: 3 }], 'a namespace sums its workloads');
+  assert.deepEqual(await stat(backend(), INVENTORY, { kind: 'workload', namespace: 'other', windowMs: 60_000 }), []);
 });
 
-test('stat filters by namespace and workload; a window with one scrape has no rates', () => {
-  const store = new SeriesStore(3_600_000);
-  store.append(VOTING, inbound(10, 0, 0), 0);
-  const targets = [{ ...VOTING, up: true }, { ...WEB, up: true }];
-  assert.deepEqual(stat(store, targets, { kind: 'workload', name: 'web', windowMs: 60_000, now: 0 }).map((r) => r.name), ['web']);
-  assert.deepEqual(stat(store, targets, { kind: 'workload', namespace: 'other', windowMs: 60_000, now: 0 }), []);
-  const [voting] = stat(store, targets, { kind: 'workload', name: 'voting', windowMs: 60_000, now: 0 });
-  assert.equal(voting?.requests, 0);
-  assert.equal(voting?.rps, undefined);
+test('rows per service: what clients sent it, and MESHED counts the pods behind it', async () => {
+  const rows = await stat(backend(), INVENTORY, { kind: 'service', namespace: 'emojivoto', windowMs: 60_000 });
+  assert.deepEqual(rows.map((r) => [r.kind, r.name, r.requests, r.successRate, r.meshed]), [
+    ['service', 'voting', 100, 0.9, { up: 1, total: 1 }],
+    ['service', 'web', 0, undefined, { up: 1, total: 2 }],
+  ]);
+});
+
+test('--from deploy/web: every workload is a row, with what web sent it', async () => {
+  const rows = await stat(backend(), INVENTORY, { kind: 'workload', namespace: 'emojivoto', from: { kind: 'workload', namespace: 'emojivoto', name: 'web' }, windowMs: 60_000 });
+  assert.deepEqual(rows.map((r) => [r.name, r.requests]), [['voting', 100], ['web', 0]]);
+  const to = await stat(backend(), INVENTORY, { kind: 'workload', namespace: 'emojivoto', name: 'web', to: { kind: 'service', namespace: 'emojivoto', name: 'voting' }, windowMs: 60_000 });
+  assert.deepEqual(to.map((r) => [r.name, r.requests, r.successRate]), [['web', 100, 0.9]]);
 });

@@ -1,0 +1,45 @@
+// The embedded metrics backend: the controller scrapes every proxy into a bounded in-memory window
+// (an hour and two scrapes) and answers from it; no Prometheus needed.
+import type { MetricsBackend, Traffic } from './backend.js';
+import type { EdgeSamples } from './edges.js';
+import { MetricsScraper, type ScrapeTarget } from './scraper.js';
+import { SeriesStore } from './series-store.js';
+import type { TrafficSelector } from './stat-query.js';
+import { MAX_WINDOW_MS } from './stat-params.js';
+import { storeEdgeSamples, storeTraffic } from './store-traffic.js';
+
+export class EmbeddedBackend implements MetricsBackend {
+  readonly store: SeriesStore;
+  readonly scraper: MetricsScraper;
+  readonly description: string;
+  readonly minWindow: { ms: number; why: string };
+  private readonly now: () => number;
+
+  constructor(targets: () => readonly ScrapeTarget[], readonly intervalMs: number, opts: { now?: () => number } = {}) {
+    this.now = opts.now ?? Date.now;
+    this.store = new SeriesStore(MAX_WINDOW_MS + 2 * intervalMs);
+    this.scraper = new MetricsScraper(this.store, targets, { intervalMs, timeoutMs: Math.min(2000, intervalMs), now: this.now });
+    this.description = `embedded (scrapes every proxy every ${intervalMs / 1000}s)`;
+    this.minWindow = { ms: 2 * intervalMs, why: 'two scrapes' };
+  }
+
+  start(): void {
+    this.scraper.start();
+  }
+
+  stop(): void {
+    this.scraper.stop();
+  }
+
+  async traffic(sel: TrafficSelector, windowMs: number): Promise<Map<string, Traffic>> {
+    return storeTraffic(this.store, sel, windowMs, this.now());
+  }
+
+  async proxiesUp(): Promise<Map<string, boolean>> {
+    return new Map(this.scraper.targetHealth().map((h) => [`${h.labels.namespace ?? ''}/${h.labels.pod ?? ''}`, h.up]));
+  }
+
+  async edgeSamples(windowMs: number): Promise<EdgeSamples> {
+    return storeEdgeSamples(this.store, windowMs, this.now());
+  }
+}

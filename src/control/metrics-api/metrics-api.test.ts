@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MetricsBackendError, type MetricsBackend } from './backend.js';
+import type { Inventory } from './inventory.js';
+import { MetricsApi } from './metrics-api.js';
+
+const INVENTORY: Inventory = {
+  pods: () => [{ namespace: 'shop', workload: 'web', pod: 'web-0' }, { namespace: 'shop', workload: 'api', pod: 'api-0' }],
+  services: () => [{ namespace: 'shop', name: 'api', workloads: ['api'] }],
+};
+
+function backend(fail?: string): MetricsBackend {
+  const answer = async <T>(value: T): Promise<T> => {
+    if (fail) throw new MetricsBackendError(fail);
+    return value;
+  };
+  return {
+    description: 'fake',
+    minWindow: { ms: 2000, why: 'two scrapes' },
+    start: () => undefined,
+    stop: () => undefined,
+    traffic: () => answer(new Map([['shop/api', { requests: 60, successes: 60 }]])),
+    proxiesUp: () => answer(new Map([['shop/api-0', true]])),
+    edgeSamples: () => answer({ outbound: [], clients: [] }),
+  };
+}
+
+async function withApi(api: MetricsApi, body: (get: (path: string) => Promise<{ status: number; body: Record<string, unknown> }>) => Promise<void>): Promise<void> {
+  const server = http.createServer((req, res) => {
+    if (!api.handle(req, res)) res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    await body(async (path) => {
+      const res = await fetch(`${base}${path}`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+test('GET /api/stat answers rows with the backend named; bad, unknown or contradictory parameters say what is wrong', async () => {
+  await withApi(new MetricsApi(backend(), INVENTORY), async (get) => {
+    const ok = await get('/api/stat?kind=service&namespace=shop&window=1m');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.backend, 'fake');
+    assert.deepEqual(ok.body.rows, [{ kind: 'service', namespace: 'shop', name: 'api', meshed: { up: 1, total: 1 }, requests: 60, successRate: 1, rps: 1 }]);
+    const cases: Array<[string, number, RegExp]> = [
+      ['/api/stat?window=1s', 400, /^window "1s" must be a duration from 2s \(two scrapes\) to 1h/],
+      ['/api/stat?kind=svc', 400, /^kind "svc" is not one of namespace, workload, pod, service$/],
+      ['/api/stat?namespace=shop&to=workload/nope', 404, /^--to: no workload nope in namespace shop/],
+      ['/api/stat?namespace=shop&to=service/api&from=workload/web', 400, /^to and from cannot be combined/],
+      ['/api/stat?namespace=shop&from=service/api', 400, /^from: a service sends no traffic/],
+      ['/api/stat?to=workload/web', 400, /^to: name the namespace of workload\/web \(toNamespace=\.\.\.\)$/],
+    ];
+    for (const [path, status, error] of cases) {
+      const answer = await get(path);
+      assert.equal(answer.status, status, path);
+      assert.match(String(answer.body.error), error, path);
+    }
+    const from = await get('/api/stat?namespace=shop&from=workload/web&fromNamespace=shop');
+    assert.equal(from.status, 200);
+  });
+});
+
+test('a backend that cannot answer is a 502 with its message, for stat and edges alike', async () => {
+  const message = 'Prometheus at http://127.0.0.1:1 did not answer (ECONNREFUSED); start it';
+  await withApi(new MetricsApi(backend(message), INVENTORY), async (get) => {
+    for (const path of ['/api/stat?namespace=shop', '/api/edges']) {
+      const answer = await get(path);
+      assert.deepEqual([answer.status, answer.body.error, answer.body.code], [502, message, 'LOOM_ERR_METRICS_BACKEND'], path);
+    }
+  });
+});

@@ -1,0 +1,95 @@
+// What a `loom stat` query measures, the same for every metrics backend: which proxy metrics it reads
+// (inbound or outbound, which labels must match) and which labels name its rows. Linkerd's semantics:
+// - a namespace, workload or pod: what its own inbound proxies served;
+// - a service: what meshed clients' outbound proxies sent to it (a service has no proxy of its own);
+// - --to R: what the stat'd resources sent to R, from their own outbound proxies;
+// - --from R: what the stat'd resources received from R, from R's outbound proxies (the inbound side
+//   knows the caller only by identity), so the rows are named by the dst_* labels discovery adds.
+
+/** What a row aggregates: every pod of a namespace, of a workload, one pod, or the pods behind a service. */
+export type StatKind = 'namespace' | 'workload' | 'pod' | 'service';
+
+export const STAT_KINDS: readonly StatKind[] = ['namespace', 'workload', 'pod', 'service'];
+
+/** A resource named by --to or --from; without a name, every resource of the kind in the namespace. */
+export interface ResourceRef {
+  kind: StatKind;
+  namespace: string;
+  name?: string;
+}
+
+export interface StatQuery {
+  kind: StatKind;
+  /** undefined: every namespace. */
+  namespace?: string;
+  /** undefined: every resource of the kind. */
+  name?: string;
+  /** Only what the stat'd resources sent to this one. */
+  to?: ResourceRef;
+  /** Only what the stat'd resources received from this one (never a service: it sends nothing). */
+  from?: ResourceRef;
+  windowMs: number;
+}
+
+/** Label equalities, all of which a series must carry; a label may repeat, and then nothing matches unless the values agree. */
+export type LabelMatch = ReadonlyArray<readonly [label: string, value: string]>;
+
+export interface TrafficSelector {
+  direction: 'inbound' | 'outbound';
+  match: LabelMatch;
+  /** The labels naming a row's namespace and name (the same label for namespaces). */
+  groupBy: { namespace: string; name: string };
+  /** Open connections and bytes: the peer this side of the proxy talks to. */
+  tcpPeer: 'src' | 'dst';
+}
+
+type KindLabels = Record<StatKind, string | undefined>;
+
+/** How a reporting proxy's own labels (added by the scraper or Prometheus' file_sd) name each kind. */
+const SOURCE: KindLabels = { namespace: 'namespace', workload: 'workload', pod: 'pod', service: undefined };
+/** How outbound metrics name the destination (discovery's endpoint labels, prefixed dst_). */
+const DESTINATION: KindLabels = { namespace: 'dst_namespace', workload: 'dst_deployment', pod: 'dst_pod', service: 'dst_service' };
+
+export function trafficSelector(q: StatQuery): TrafficSelector {
+  const self = { kind: q.kind, namespace: q.namespace, name: q.name };
+  if (q.from) {
+    if (q.from.kind === 'service') throw new Error('a service sends no traffic: --from takes a namespace, workload or pod');
+    return outbound([...match(SOURCE, q.from), ...match(DESTINATION, self)], group(DESTINATION, q.kind));
+  }
+  if (q.kind === 'service') return outbound([...match(DESTINATION, self), ...(q.to ? match(DESTINATION, q.to) : [])], group(DESTINATION, 'service'));
+  if (q.to) return outbound([...match(SOURCE, self), ...match(DESTINATION, q.to)], group(SOURCE, q.kind));
+  return { direction: 'inbound', match: match(SOURCE, self), groupBy: group(SOURCE, q.kind), tcpPeer: 'src' };
+}
+
+function outbound(labels: LabelMatch, groupBy: TrafficSelector['groupBy']): TrafficSelector {
+  return { direction: 'outbound', match: labels, groupBy, tcpPeer: 'dst' };
+}
+
+function match(table: KindLabels, r: { kind: StatKind; namespace?: string | undefined; name?: string | undefined }): LabelMatch {
+  const pairs: Array<readonly [string, string]> = [];
+  if (r.namespace !== undefined) pairs.push([table.namespace as string, r.namespace]);
+  if (r.name !== undefined) pairs.push([labelOf(table, r.kind), r.name]);
+  return pairs;
+}
+
+function group(table: KindLabels, kind: StatKind): TrafficSelector['groupBy'] {
+  return { namespace: table.namespace as string, name: labelOf(table, kind) };
+}
+
+function labelOf(table: KindLabels, kind: StatKind): string {
+  const label = table[kind];
+  if (label === undefined) throw new Error(`no proxy reports as a ${kind}`);
+  return label;
+}
+
+/** Whether a series' labels pass the selector's direction and every equality. */
+export function selects(sel: TrafficSelector, labels: Readonly<Record<string, string>>): boolean {
+  return labels.direction === sel.direction && sel.match.every(([label, value]) => labels[label] === value);
+}
+
+/** The row a series belongs to: `namespace/name`, or undefined when it lacks either label. */
+export function rowKey(sel: TrafficSelector, labels: Readonly<Record<string, string>>): string | undefined {
+  const namespace = labels[sel.groupBy.namespace];
+  const name = labels[sel.groupBy.name];
+  return namespace === undefined || name === undefined ? undefined : `${namespace}/${name}`;
+}
