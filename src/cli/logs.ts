@@ -8,7 +8,9 @@ export async function runLogs(workload: string, stateDir: string, io: CliIO, pro
   const root = join(stateDir, 'logs');
   const suffix = proxy ? '.proxy.log' : '.app.log';
   const files: string[] = [];
-  for (const ns of existsSync(root) ? readdirSync(root) : []) {
+  // controller.log sits beside the namespace directories.
+  const namespaces = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory()) : [];
+  for (const { name: ns } of namespaces) {
     for (const file of readdirSync(join(root, ns))) {
       if (!file.endsWith(suffix)) continue;
       const replica = file.slice(0, -suffix.length);

@@ -1,7 +1,7 @@
 // The mesh commands' answers to bad input, run in-process with captured output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIO } from './io.js';
@@ -69,4 +69,14 @@ test('loom up with its admin port taken says which port and what to do, and star
   } finally {
     blocker.close();
   }
+});
+
+test('loom logs reads the namespace directories, not the controller.log beside them', async () => {
+  const state = join(mkdtempSync(join(tmpdir(), 'loom-cli-')), '.loom');
+  mkdirSync(join(state, 'logs', 'shop'), { recursive: true });
+  writeFileSync(join(state, 'logs', 'controller.log'), 'controller\n');
+  writeFileSync(join(state, 'logs', 'shop', 'web-0.proxy.log'), '127.0.0.1 - - [01/Jan/2026:00:00:00 +0000] "GET / HTTP/1.1" 200 2 "-" 1.0ms\n');
+  const logs = io();
+  assert.equal(await runLogs('web', state, logs, true), 0);
+  assert.match(logs.stdout, /"GET \/ HTTP\/1\.1" 200/);
 });

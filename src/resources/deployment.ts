@@ -3,6 +3,7 @@
 // entrypoint) and required by the local platform, which checks it itself.
 
 import { z } from 'zod';
+import { annotationMap } from './annotations.js';
 import {
   containerPortName,
   dnsLabel,
@@ -62,7 +63,7 @@ export const deploymentSchema = strictObject({
       .default(1),
     selector: strictObject({ matchLabels: nonEmptyLabels('the labels that pick this Deployment\'s pods') }),
     template: strictObject({
-      metadata: strictObject({ labels: nonEmptyLabels('labels that Services and the selector match') }),
+      metadata: strictObject({ labels: nonEmptyLabels('labels that Services and the selector match'), annotations: annotationMap.optional() }),
       spec: strictObject({
         serviceAccountName: dnsSubdomain.default('default'),
         containers: z.tuple([containerSchema], {

@@ -60,10 +60,15 @@ export const containerPortName = patterned(
 
 export const namespaceField = dnsLabel.default('default');
 
-const labelKey = z.string().refine(isLabelKey, {
-  error: (iss) =>
-    `${JSON.stringify(iss.input)} is not a valid label key; use an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" and "."`,
-});
+/** Label and annotation keys (Kubernetes qualified names): an optional DNS prefix and "/", then a name. */
+export function qualifiedKey(what: 'label' | 'annotation') {
+  return z.string().refine(isLabelKey, {
+    error: (iss) =>
+      `${JSON.stringify(iss.input)} is not a valid ${what} key; use an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" and "."`,
+  });
+}
+
+const labelKey = qualifiedKey('label');
 
 const labelValue = patterned(
   LABEL_VALUE,

@@ -7,3 +7,4 @@ export { APP_PROTOCOLS, serviceSchema, type AppProtocol, type ServicePort, type 
 export { deploymentSchema, type ContainerResource, type DeploymentResource } from './deployment.js';
 export { serviceProfileSchema } from './service-profile.js';
 export type { ServiceProfileResource } from './service-profile.js';
+export { proxyEnvFromAnnotations } from './annotations.js';

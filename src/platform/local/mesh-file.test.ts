@@ -45,7 +45,7 @@ for (const name of cases) {
 }
 
 test('the golden cases cover the valid file and every kind of problem', () => {
-  for (const name of ['emojivoto', 'unknown-field', 'wrong-kind', 'bad-port', 'duplicate', 'selector-matches-nothing', 'undeclared-namespace', 'yaml-syntax', 'several-errors']) {
+  for (const name of ['emojivoto', 'unknown-field', 'wrong-kind', 'bad-port', 'duplicate', 'selector-matches-nothing', 'undeclared-namespace', 'yaml-syntax', 'several-errors', 'proxy-annotations']) {
     assert.ok(cases.includes(name), `missing testdata/${name}.input.yaml`);
   }
 });
@@ -160,7 +160,7 @@ test('loadMeshFile names a file it cannot read', () => {
 
 test('the complete example in MESH-FILE.md is the valid golden case', () => {
   const doc = readFileSync(join(here, 'MESH-FILE.md'), 'utf8');
-  const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+  const example = /## A complete example[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
   assert.equal(example, readFileSync(join(testdata, 'emojivoto.input.yaml'), 'utf8'));
 });
 
@@ -186,7 +186,7 @@ test('a __proto__ key is reported at its position instead of disappearing', () =
   const lines = errorLines('kind: Namespace\napiVersion: v1\nmetadata:\n  name: shop\n  __proto__: {name: x}\n');
   assert.deepEqual(lines, [
     'mesh.yaml:5:3: Namespace/shop metadata.__proto__: "__proto__" is not allowed as a key; remove it',
-    'mesh.yaml:5:3: Namespace/shop metadata.__proto__: unknown field "__proto__"; remove it or use one of: name',
+    'mesh.yaml:5:3: Namespace/shop metadata.__proto__: unknown field "__proto__"; remove it or use one of: name, annotations',
   ]);
 });
 
