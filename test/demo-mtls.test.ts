@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatTapLine } from '../src/cli/tap.js';
+import type { TapLine } from '../src/control/tap/tap-line.js';
 import { LocalMesh } from '../src/platform/local/local-mesh.js';
 import { ensureBuilt, MAIN, ROOT } from './support/child.js';
 import { sample } from './support/proxy.js';
@@ -90,4 +92,46 @@ test('the controller\'s metrics API: voting fails the doughnut votes, web passes
   const bad = await fetch(`${mesh.controllerAdmin}/api/stat?window=5x`);
   assert.equal(bad.status, 400);
   assert.match(((await bad.json()) as { error: string }).error, /window "5x" must be a duration from 2s \(two scrapes\) to 1h/);
+});
+
+test('tap shows a doughnut vote failing at the voting service within a second of it happening', async () => {
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), 20_000);
+  const res = await fetch(`${mesh.controllerAdmin}/api/tap?namespace=emojivoto&kind=workload&name=voting&path=/emojivoto.v1.VotingService/VoteDoughnut`, { signal: stop.signal });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/x-ndjson');
+  let found: { line: TapLine; delayMs: number } | undefined;
+  let buffered = '';
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffered += Buffer.from(chunk).toString();
+      const complete = buffered.split('\n');
+      buffered = complete.pop() ?? '';
+      for (const text of complete) {
+        const line = JSON.parse(text) as TapLine;
+        if (line.type === 'end' && line.grpcStatus !== undefined && line.grpcStatus !== 0) found ??= { line, delayMs: Date.now() - line.timestampMs };
+      }
+      if (found) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    stop.abort();
+  }
+  assert.ok(found, 'a failed doughnut vote was tapped');
+  const { line, delayMs } = found;
+  assert.ok(delayMs >= 0 && delayMs < 1000, `the event arrived ${delayMs.toFixed(0)} ms after it happened`);
+  assert.equal(line.grpcStatus, 2);
+  assert.equal(line.direction, 'inbound');
+  assert.equal(line.tls, true);
+  assert.deepEqual([line.source.workload, line.source.identity], ['web', id('web')]);
+  assert.deepEqual([line.destination.pod, line.destination.identity], ['voting-0', id('voting')]);
+  assert.match(formatTapLine(line, false), /^end id=emojivoto\/voting-0:\d+ proxy=in {2}src=deploy\/web dst=pod\/voting-0 tls=true .*grpc-status=Unknown duration=\d+\.\dms response-length=0B$/);
+});
+
+test('the tap API names what it cannot tap', async () => {
+  const missing = await fetch(`${mesh.controllerAdmin}/api/tap?namespace=emojivoto&kind=workload&name=nope`);
+  assert.equal(missing.status, 404);
+  assert.match(((await missing.json()) as { error: string }).error, /no deploy\/nope in namespace emojivoto is running; `loom get workloads -n emojivoto`/);
+  const badRate = await fetch(`${mesh.controllerAdmin}/api/tap?namespace=emojivoto&kind=workload&name=web&max_rps=0`);
+  assert.equal(badRate.status, 400);
 });

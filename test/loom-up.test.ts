@@ -73,9 +73,35 @@ test('loom up runs the mesh, loom get shows it ready, loom down stops it leaving
     }, 30_000, 'loom stat to show world-v1 serving');
     assert.match(stat, /^NAME\s+MESHED\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99\s+TCP_CONN$/m);
     assert.match(stat, /^hello\s+1\/1\s+100\.00%/m);
+    const routes = (await run(process.execPath, [MAIN, 'routes', 'deploy/world-v1', '-n', 'hello'], { cwd: ROOT })).stdout;
+    assert.match(routes, /^ROUTE\s+AUTHORITY\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99$/m);
+    assert.match(routes, /^\[DEFAULT\]\s+world\.hello\.svc\S*\s+100\.00%\s+\d+\.\drps\s+\S+ms/m);
     const edges = (await run(process.execPath, [MAIN, 'edges', 'deploy', '-n', 'hello'], { cwd: ROOT })).stdout;
     assert.match(edges, /^SRC\s+DST\s+SRC_NS\s+DST_NS\s+SECURED\s+CLIENT_ID\s+SERVER_ID$/m);
     assert.match(edges, /^hello\s+world-v1\s+hello\s+hello\s+√\s+hello\.hello\.serviceaccount\.identity\.loom\.cluster\.local\s+world\.hello\.serviceaccount\.identity\.loom\.cluster\.local$/m);
+    // Live requests: `loom tap` prints each as it happens and `loom top` sums them; Ctrl-C ends both cleanly.
+    const live = (args: string[]) => {
+      const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += String(d)));
+      child.stderr.on('data', (d: Buffer) => (output += String(d)));
+      const code = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      return { output: () => output, stop: () => (child.kill('SIGINT'), code) };
+    };
+    const tap = live(['tap', 'deploy/world-v1', '-n', 'hello']);
+    const top = live(['top', 'deploy/world-v1', '-n', 'hello']);
+    await eventually(async () => {
+      await (await fetch(`http://127.0.0.1:${hello}/`)).text();
+      return /^end id=hello\/world-v1-0:\d+ proxy=in {2}src=deploy\/hello dst=pod\/world-v1-0 tls=true .*:status=200 duration=\d+\.\dms/m.test(tap.output());
+    }, 15_000, 'loom tap to print a request');
+    assert.match(tap.output(), /^req id=hello\/world-v1-0:\d+ proxy=in {2}src=deploy\/hello dst=pod\/world-v1-0 tls=true src_id=hello\.hello\.serviceaccount\.identity\.loom\.cluster\.local dst_id=world\.hello\.serviceaccount\.identity\.loom\.cluster\.local :method=GET /m);
+    assert.equal(await tap.stop(), 0);
+    assert.equal(await top.stop(), 0);
+    assert.match(top.output(), /^SOURCE\s+DESTINATION\s+METHOD\s+PATH\s+COUNT\s+BEST\s+WORST\s+LAST\s+SUCCESS_RATE$/m);
+    assert.match(top.output(), /^deploy\/hello\s+pod\/world-v1-0\s+GET\s+\S+\s+\d+\s+[\d.]+ms\s+[\d.]+ms\s+[\d.]+ms\s+100\.00%$/m);
+    const unknown = await run(process.execPath, [MAIN, 'tap', 'deploy/nope', '-n', 'hello'], { cwd: ROOT }).catch((err: { code: number; stderr: string }) => err);
+    assert.match((unknown as { stderr: string }).stderr, /^loom tap: no deploy\/nope in namespace hello is running/m);
+
     const pids = JSON.parse((await run(process.execPath, ['-e', `fetch(require('./.loom/mesh.json').admin + '/api/workloads').then(r => r.json()).then(j => console.log(JSON.stringify(j.replicas.flatMap(r => [r.pids.app, r.pids.proxy]))))`], { cwd: ROOT })).stdout) as number[];
 
     const down = await run(process.execPath, [MAIN, 'down'], { cwd: ROOT });

@@ -166,6 +166,26 @@ test('server-speaks-first: the greeting arrives at once through a forward listen
   await waiting.waitFor(`${greeting}\x00hello`);
 });
 
+test('inbound byte counters move while a connection stays open, not only when it closes', async (t) => {
+  const r = new Resources();
+  t.after(() => r.closeAll());
+  const upstream = r.add(await tcpUpstream((socket) => socket.pipe(socket)));
+  const proxy = r.add(await startProxy({ LOOM_PROXY_APP_ADDR: upstream.addr, LOOM_PROXY_OPAQUE_PORTS: String(upstream.port) }));
+  const client = r.client(await open(proxy.inbound));
+  const labels = { direction: 'inbound', peer: 'src', target_addr: upstream.addr };
+  for (const [message, total] of [['PING\r\n', 6], ['PONG!\r\n', 13]] as const) {
+    client.socket.write(message);
+    await client.waitFor(total === 6 ? message : `PING\r\n${message}`);
+    const text = await proxy.metrics();
+    assert.equal(sample(text, 'tcp_read_bytes_total', labels), total, `read bytes after ${JSON.stringify(message)}`);
+    assert.equal(sample(text, 'tcp_write_bytes_total', labels), total);
+  }
+  client.socket.end();
+  await client.waitClosed();
+  await eventually(async () => sample(await proxy.metrics(), 'tcp_close_total', { ...labels, errno: '' }) === 1, 2000, 'closed');
+  assert.equal(sample(await proxy.metrics(), 'tcp_read_bytes_total', labels), 13, 'nothing counted twice at close');
+});
+
 test('server-speaks-first: the greeting arrives at once through the inbound listener when the app port is opaque', async (t) => {
   const r = new Resources();
   t.after(() => r.closeAll());

@@ -4,8 +4,11 @@ import { start, waitForHttp } from './procs.mjs';
 import { freePort } from './ports.mjs';
 import { TRUST_DOMAIN } from './mesh-trust.mjs';
 
-/** Returns { label, proc, addr, admin }; `cpu` pins it (the proxy core unless told otherwise). */
-export async function startController(ctx, trust, name, { cpu = ctx.layout.proxies } = {}) {
+/**
+ * Returns { label, proc, addr, admin, stateDir }; `cpu` pins it (the proxy core unless told
+ * otherwise); `args` adds flags (e.g. a scrape interval).
+ */
+export async function startController(ctx, trust, name, { cpu = ctx.layout.proxies, args: extra = [] } = {}) {
   const [port, admin] = [await freePort(), await freePort()];
   const stateDir = `${ctx.work}/tmp/${name}-state`;
   mkdirSync(stateDir, { recursive: true });
@@ -18,8 +21,8 @@ export async function startController(ctx, trust, name, { cpu = ctx.layout.proxi
     '--identity-issuer-certificate-file', trust.files.issuerCert,
     '--identity-issuer-key-file', trust.files.issuerKey,
     '--identity-token-key-file', trust.files.tokenKey,
-    '--identity-issuance-lifetime', '24h'];
+    '--identity-issuance-lifetime', '24h', ...extra];
   const proc = start(name, process.execPath, args, { cpu, cwd: ctx.repoRoot, logFile: `${ctx.work}/logs/${name}.log` });
   await waitForHttp(`http://127.0.0.1:${admin}/ready`, { proc });
-  return { label: name, proc, addr: `127.0.0.1:${port}`, admin };
+  return { label: name, proc, addr: `127.0.0.1:${port}`, admin: `http://127.0.0.1:${admin}`, stateDir };
 }

@@ -38,6 +38,8 @@ function noteForeign(tp, what, notes) {
 }
 
 async function stopInstance(inst, notes) {
+  // What the shape checked about itself while it ran (the observed shape's tap and scrapes).
+  if (inst.finish) notes.push(...(await inst.finish()));
   for (const p of inst.proxies) {
     const code = await stop(p.proc);
     if (p.label.startsWith('loom') && code !== 0) notes.push(`${p.label} exited ${code} on SIGTERM`);

@@ -15,7 +15,11 @@ import { runLogs } from './logs.js';
 import { runEdges } from './edges.js';
 import { runIdentity } from './identity.js';
 import { runPrometheusConfig } from './prometheus-config.js';
+import { runRoutes } from './routes.js';
 import { runStat } from './stat.js';
+import { runTap } from './tap.js';
+import type { TapRequest } from './tap-stream.js';
+import { runTop } from './top.js';
 import { runUp } from './up.js';
 
 const STATE_DIR = '.loom';
@@ -30,6 +34,45 @@ function port(value: string): number {
   return n;
 }
 
+function rate(value: string): number {
+  const n = Number(value);
+  if (!(n >= 1) || n > 10_000) throw new InvalidArgumentError(`"${value}" is not a rate; give requests per second from 1 to 10000`);
+  return n;
+}
+
+interface TapFlags {
+  namespace: string;
+  to?: string;
+  toNamespace?: string;
+  method?: string;
+  path?: string;
+  authority?: string;
+  maxRps: number;
+}
+
+/** The filters `loom tap` and `loom top` share. */
+function tapFlags(command: Command): Command {
+  return command
+    .option('-n, --namespace <namespace>', 'the namespace of the target', 'default')
+    .option('--to <resource>', 'only requests the target sends to this resource (deploy/<name>, pod/<name>, ns/<name>)')
+    .option('--to-namespace <namespace>', 'the namespace of --to (default: the target\'s)')
+    .option('--method <method>', 'only requests with this HTTP method')
+    .option('--path <prefix>', 'only requests whose path starts with this')
+    .option('--authority <authority>', 'only requests to this host[:port]')
+    .option('--max-rps <rps>', 'at most this many requests per second are shown', rate, 100);
+}
+
+function tapRequest(target: string, o: TapFlags): TapRequest {
+  return { target, stateDir: STATE_DIR, ...o };
+}
+
+/** Aborts on Ctrl-C, so a live view ends with exit code 0. */
+function interrupted(): AbortSignal {
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  return stop.signal;
+}
+
 /** A positive duration with a unit: 500ms, 30s, 90m, 24h. */
 function duration(value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim());
@@ -37,6 +80,20 @@ function duration(value: string): number {
   if (!(ms >= 1)) throw new InvalidArgumentError(`"${value}" is not a duration; write e.g. 24h, 90m or 30s`);
   return Math.round(ms);
 }
+
+/** An http(s) base URL, e.g. of Prometheus: http://127.0.0.1:9090. */
+function baseUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new InvalidArgumentError(`"${value}" is not an http(s) URL like http://127.0.0.1:9090`);
+  return value;
+}
+
+const PROMETHEUS_URL_HELP = "answer `loom stat` and `loom edges` from this Prometheus (base URL; configure it with `loom prometheus-config`) instead of scraping every proxy";
 
 function trustDomain(value: string): string {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a DNS name like cluster.local`);
@@ -83,7 +140,8 @@ export function program(): Command {
     .option('--identity-token-key-file <pem>', 'public key (SPKI PEM) that verifies service-account tokens; with the three files above, serves the Identity API')
     .addOption(new Option('--identity-issuance-lifetime <duration>', 'lifetime of issued certificates, e.g. 24h, 90m').argParser(duration).default(DEFAULT_ISSUANCE_LIFETIME_MS, '24h'))
     .addOption(new Option('--metrics-scrape-interval <duration>', 'how often the metrics API scrapes every proxy').argParser(duration).default(DEFAULT_SCRAPE_INTERVAL_MS, '5s'))
-    .action(async (o: { stateDir: string; port: number; adminPort: number; identityTokenKeyFile?: string; identityIssuanceLifetime: number; metricsScrapeInterval: number } & IdentityFlags) => {
+    .option('--prometheus-url <url>', PROMETHEUS_URL_HELP, baseUrl)
+    .action(async (o: { stateDir: string; port: number; adminPort: number; identityTokenKeyFile?: string; identityIssuanceLifetime: number; metricsScrapeInterval: number; prometheusUrl?: string } & IdentityFlags) => {
       const identity = {
         trustDomain: o.identityTrustDomain,
         anchorsFile: o.identityTrustAnchorsFile,
@@ -92,7 +150,7 @@ export function program(): Command {
         tokenKeyFile: o.identityTokenKeyFile,
         lifetimeMs: o.identityIssuanceLifetime,
       };
-      process.exit(await runController({ stateDir: o.stateDir, port: o.port, adminPort: o.adminPort, identity, scrapeIntervalMs: o.metricsScrapeInterval }, processIO));
+      process.exit(await runController({ stateDir: o.stateDir, port: o.port, adminPort: o.adminPort, identity, scrapeIntervalMs: o.metricsScrapeInterval, prometheusUrl: o.prometheusUrl }, processIO));
     });
   identityFlags(
     cli
@@ -100,15 +158,16 @@ export function program(): Command {
       .description('run the whole mesh on this machine from mesh files: control plane, workloads and their proxies')
       .requiredOption('-f, --file <mesh.yaml>', 'a mesh file (repeat -f for several)', collect, [])
       .option('--admin-port <port>', 'port of the mesh admin API on 127.0.0.1', port, 9990)
-      .option('--controller-port <port>', 'port of the Destination API on 127.0.0.1 (0 picks one)', port, 8086),
+      .option('--controller-port <port>', 'port of the Destination API on 127.0.0.1 (0 picks one)', port, 8086)
+      .option('--prometheus-url <url>', PROMETHEUS_URL_HELP, baseUrl),
   )
     .addHelpText('after', '\nWithout the identity files, `loom up` generates a trust anchor and issuer in .loom/identity/ and reuses them.')
-    .action(async (o: { file: string[]; adminPort: number; controllerPort: number } & IdentityFlags) => {
+    .action(async (o: { file: string[]; adminPort: number; controllerPort: number; prometheusUrl?: string } & IdentityFlags) => {
       const identity = {
         trustDomain: o.identityTrustDomain,
         supplied: { anchorsFile: o.identityTrustAnchorsFile, issuerCertFile: o.identityIssuerCertificateFile, issuerKeyFile: o.identityIssuerKeyFile },
       };
-      process.exit(await runUp({ files: o.file, stateDir: STATE_DIR, adminPort: o.adminPort, controllerPort: o.controllerPort, identity }, processIO));
+      process.exit(await runUp({ files: o.file, stateDir: STATE_DIR, adminPort: o.adminPort, controllerPort: o.controllerPort, identity, prometheusUrl: o.prometheusUrl }, processIO));
     });
   cli
     .command('down')
@@ -148,13 +207,18 @@ export function program(): Command {
     });
   cli
     .command('stat <target>')
-    .description('golden metrics (success, RPS, latency, TCP) of ns, deploy[/name] or pod[/name] over a window')
+    .description('golden metrics (success, RPS, latency, TCP) of ns, deploy[/name], pod[/name] or svc[/name] over a window')
     .option('-n, --namespace <namespace>', 'the namespace of the resources', 'default')
     .option('-A, --all-namespaces', 'resources in every namespace')
     .option('-t, --time-window <window>', 'how far back to look: 30s, 1m ... 1h', '1m')
     .option('-o, --output <format>', 'table, wide (adds bytes per second) or json', 'table')
-    .action(async (target: string, o: { namespace: string; allNamespaces?: boolean; timeWindow: string; output: string }) => {
-      process.exitCode = await runStat({ target, namespace: o.namespace, allNamespaces: o.allNamespaces === true, window: o.timeWindow, output: o.output, stateDir: STATE_DIR }, processIO);
+    .option('--to <kind/name>', 'only traffic the resources sent to this one (e.g. deploy/voting, svc/voting), seen by their outbound proxies')
+    .option('--to-namespace <namespace>', "the --to resource's namespace (default: -n)")
+    .option('--from <kind/name>', 'only traffic the resources received from this one (e.g. deploy/web), seen by its outbound proxies')
+    .option('--from-namespace <namespace>', "the --from resource's namespace (default: -n)")
+    .action(async (target: string, o: { namespace: string; allNamespaces?: boolean; timeWindow: string; output: string; to?: string; toNamespace?: string; from?: string; fromNamespace?: string }) => {
+      const { to, toNamespace, from, fromNamespace } = o;
+      process.exitCode = await runStat({ target, namespace: o.namespace, allNamespaces: o.allNamespaces === true, window: o.timeWindow, output: o.output, stateDir: STATE_DIR, to, toNamespace, from, fromNamespace }, processIO);
     });
   cli
     .command('edges <kind>')
@@ -166,6 +230,28 @@ export function program(): Command {
     .action(async (kind: string, o: { namespace: string; allNamespaces?: boolean; timeWindow: string; output: string }) => {
       process.exitCode = await runEdges({ kind, namespace: o.namespace, allNamespaces: o.allNamespaces === true, window: o.timeWindow, output: o.output, stateDir: STATE_DIR }, processIO);
     });
+  cli
+    .command('routes <target>')
+    .description('success, RPS and latency per route of deploy/<name> or pod/<name> ([DEFAULT] per authority until routes are declared)')
+    .option('-n, --namespace <namespace>', 'the namespace of the target', 'default')
+    .option('-t, --time-window <window>', 'how far back to look: 30s, 1m ... 1h', '1m')
+    .option('-o, --output <format>', 'table or json', 'table')
+    .action(async (target: string, o: { namespace: string; timeWindow: string; output: string }) => {
+      process.exitCode = await runRoutes({ target, namespace: o.namespace, window: o.timeWindow, output: o.output, stateDir: STATE_DIR }, processIO);
+    });
+  tapFlags(
+    cli
+      .command('tap <target>')
+      .description('stream the requests of ns/<name>, deploy/<name> or pod/<name> live: method, path, status, latency, mTLS identities')
+      .option('-o, --output <format>', 'one line per event, wide (adds addresses) or json'),
+  ).action(async (target: string, o: TapFlags & { output?: string }) => {
+    process.exitCode = await runTap({ ...tapRequest(target, o), output: o.output ?? 'table' }, processIO, interrupted());
+  });
+  tapFlags(cli.command('top <target>').description('the busiest paths through ns/<name>, deploy/<name> or pod/<name>, live (from tap)')).action(
+    async (target: string, o: TapFlags) => {
+      process.exitCode = await runTop(tapRequest(target, o), processIO, interrupted());
+    },
+  );
   cli
     .command('prometheus-config')
     .description("print a Prometheus configuration that scrapes every proxy of this directory's mesh")

@@ -9,14 +9,21 @@ import { ProfileIndex } from './index/profile-index.js';
 import { IdentityMetrics } from './identity/metrics.js';
 import { identityService, type IdentityServiceOptions } from './identity/service.js';
 import { ControlPlaneMetrics } from './metrics.js';
+import { metricsBackend } from './metrics-api/backends.js';
+import { platformInventory } from './metrics-api/inventory.js';
 import { MetricsApi } from './metrics-api/metrics-api.js';
 import type { ScrapeTarget } from './metrics-api/scraper.js';
+import { ControllerCredentials } from './tap/controller-credentials.js';
+import { TapApi } from './tap/tap-api.js';
+import type { TapTarget } from './tap/proxy-tap.js';
 
 export interface PlatformSource {
   start(): void;
   stop(): void;
   /** The proxies to scrape for the metrics API; absent when the platform has none to offer. */
   scrapeTargets?(): ScrapeTarget[];
+  /** The proxies `loom tap` may reach: where their tap port is and whom they prove to be. */
+  tapTargets?(): TapTarget[];
 }
 
 /** How often the embedded metrics API scrapes every proxy. */
@@ -32,12 +39,16 @@ export class Controller {
   private readonly admin: http.Server;
   private source: PlatformSource | undefined;
   private metricsApi: MetricsApi | undefined;
+  private tapApi: TapApi | undefined;
+  /** The controller's own identity, for tapping proxies; absent without an issuer. */
+  private readonly credentials: ControllerCredentials | undefined;
 
   /** With `identity`, the gRPC listener serves the Identity API too. */
   constructor(
     identity?: IdentityConfig,
-    private readonly scrapeIntervalMs = DEFAULT_SCRAPE_INTERVAL_MS,
+    private readonly metricsOptions: { scrapeIntervalMs?: number; prometheusUrl?: string } = {},
   ) {
+    this.credentials = identity && new ControllerCredentials(identity.issuer);
     const certify = identity && identityService({ ...identity, metrics: new IdentityMetrics(this.metrics.registry) });
     this.grpc = new GrpcApiServer(this.index, this.metrics, this.profiles, certify);
     this.admin = http.createServer((req, res) => {
@@ -49,6 +60,7 @@ export class Controller {
         return;
       }
       if (this.metricsApi?.handle(req, res)) return;
+      if (this.tapApi?.handle(req, res)) return;
       if (req.method === 'GET' && (req.url === '/ready' || req.url === '/live')) {
         res.end(`${req.url.slice(1)}\n`);
         return;
@@ -68,11 +80,20 @@ export class Controller {
     const platform = source(this);
     this.source = platform;
     platform.start();
+    if (platform.tapTargets) this.tapApi = new TapApi(() => platform.tapTargets?.() ?? [], this.credentials);
     if (platform.scrapeTargets) {
-      this.metricsApi = new MetricsApi(() => platform.scrapeTargets?.() ?? [], this.scrapeIntervalMs);
+      const targets = (): ScrapeTarget[] => platform.scrapeTargets?.() ?? [];
+      const { scrapeIntervalMs = DEFAULT_SCRAPE_INTERVAL_MS, prometheusUrl } = this.metricsOptions;
+      const backend = metricsBackend({ scrapeIntervalMs, ...(prometheusUrl ? { prometheusUrl } : {}) }, targets);
+      this.metricsApi = new MetricsApi(backend, platformInventory(targets, this.index));
       this.metricsApi.start();
     }
     return { grpc: grpc.port, admin };
+  }
+
+  /** Where `loom stat` numbers come from (embedded store or Prometheus); undefined before start(). */
+  get metricsBackend(): string | undefined {
+    return this.metricsApi?.backend.description;
   }
 
   async stop(): Promise<void> {

@@ -26,3 +26,6 @@ export function parseIdentityName(name: string): (ServiceAccountRef & { trustDom
   if (m === null) return undefined;
   return { serviceAccount: m[1] as string, namespace: m[3] as string, trustDomain: m[5] as string };
 }
+
+/** The control plane's own service account: its identity is the only one proxies let tap them. */
+export const CONTROLLER_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: 'loom', serviceAccount: 'loom-controller' };

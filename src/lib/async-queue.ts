@@ -1,13 +1,18 @@
 // A push-to-pull bridge: callbacks push values, a server stream iterates them. Ends when closed.
+// With a limit, a consumer that falls behind loses new items instead of growing the queue.
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
   private wake: (() => void) | null = null;
   private closed = false;
 
-  push(item: T): void {
-    if (this.closed) return;
+  constructor(private readonly limit = Infinity) {}
+
+  /** False when the item was not queued: the queue is closed or full. */
+  push(item: T): boolean {
+    if (this.closed || this.items.length >= this.limit) return false;
     this.items.push(item);
     this.wake?.();
+    return true;
   }
 
   close(): void {

@@ -44,6 +44,8 @@ export interface ProxyConfig {
   identityTokenFile: string | undefined;
   identitySvcAddr: SocketAddr | undefined;
   inboundPortsRequireIdentity: Set<number>;
+  tapAddr: SocketAddr;
+  tapSvcName: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -142,7 +144,10 @@ function checkIdentity(config: ProxyConfig): void {
     ['LOOM_PROXY_IDENTITY_TOKEN_FILE', config.identityTokenFile],
     ['LOOM_PROXY_IDENTITY_SVC_ADDR', config.identitySvcAddr],
   ] as const;
-  if (config.identityLocalName === undefined) return;
+  if (config.identityLocalName === undefined) {
+    if (config.tapSvcName !== undefined) throw new ConfigError('LOOM_PROXY_TAP_SVC_NAME', 'needs LOOM_PROXY_IDENTITY_LOCAL_NAME: tap is served only over mTLS');
+    return;
+  }
   for (const [name, value] of required) {
     if (value === undefined) throw new ConfigError(name, 'must be set when LOOM_PROXY_IDENTITY_LOCAL_NAME is (mTLS needs anchors, a token and the Identity API)');
   }
@@ -180,6 +185,8 @@ export const SETTINGS = [
   setting({ name: 'LOOM_PROXY_IDENTITY_TOKEN_FILE', key: 'identityTokenFile', default: '', parse: optionalString, describe: 'File with the token that proves the service account; reread at each renewal.' }),
   setting({ name: 'LOOM_PROXY_IDENTITY_SVC_ADDR', key: 'identitySvcAddr', default: '', parse: (raw) => (raw.trim() === '' ? undefined : parseSocketAddr(raw)), describe: 'The control plane\'s Identity API (host:port), which issues this proxy\'s certificate.' }),
   setting({ name: 'LOOM_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY', key: 'inboundPortsRequireIdentity', default: '', parse: parsePorts, describe: 'App ports that accept only mTLS clients from the mesh; plaintext gets 403 or a closed connection.' }),
+  setting({ name: 'LOOM_PROXY_TAP_LISTEN_ADDR', key: 'tapAddr', default: '0.0.0.0:4190', parse: parseSocketAddr, describe: 'The Tap API (gRPC over mTLS), served when LOOM_PROXY_TAP_SVC_NAME is set.' }),
+  setting({ name: 'LOOM_PROXY_TAP_SVC_NAME', key: 'tapSvcName', default: '', parse: optionalString, describe: 'The only identity allowed to tap this proxy (the control plane\'s); unset, tap is off.' }),
   setting({ name: 'LOOM_PROXY_LOG_LEVEL', key: 'logLevel', default: 'info', parse: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const), describe: 'Log level; change at run time with PUT /log-level on the admin port.' }),
   setting({ name: 'LOOM_PROXY_ACCESS_LOG', key: 'accessLog', default: 'off', parse: oneOf(['off', 'apache', 'json'] as const), describe: 'Access log to stderr per HTTP request: off, apache or json.' }),
 ] as const;

@@ -31,7 +31,8 @@ export interface ListenerProtocols {
 
 export class Listener {
   private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  /** Open connections, with the bytes already counted for each. */
+  private readonly sockets = new Map<Socket, { read: number; written: number }>();
   private h2Server: Http2Server | null = null;
   private readonly h2Sessions = new Set<ServerHttp2Session>();
   private readonly loomSessions = new Set<LoomH2ServerConnection>();
@@ -60,6 +61,21 @@ export class Listener {
     return this.h2Server;
   }
 
+  /**
+   * Adds the bytes moved since the last count to the accepted-connection counters, so long-lived
+   * connections show their traffic while they are open (called before each scrape), not at close.
+   */
+  countBytes(only?: Socket): void {
+    const { accepted } = this.protocols;
+    for (const [socket, counted] of only ? [[only, this.sockets.get(only)] as const] : this.sockets) {
+      if (counted === undefined) continue;
+      accepted.read(socket.bytesRead - counted.read);
+      accepted.write(socket.bytesWritten - counted.written);
+      counted.read = socket.bytesRead;
+      counted.written = socket.bytesWritten;
+    }
+  }
+
   listen(addr: SocketAddr): Promise<SocketAddr> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -72,14 +88,13 @@ export class Listener {
   }
 
   private accept(socket: Socket): void {
-    this.sockets.add(socket);
+    this.sockets.set(socket, { read: 0, written: 0 });
     const { accepted } = this.protocols;
     const openedAt = accepted.open();
     let errno: string | undefined;
     socket.once('close', () => {
+      this.countBytes(socket);
       this.sockets.delete(socket);
-      accepted.read(socket.bytesRead);
-      accepted.write(socket.bytesWritten);
       accepted.close(openedAt, errno);
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -161,7 +176,7 @@ export class Listener {
 
   /** Closes every connection and the servers' timers; the listener is finished after this. */
   destroyAll(): void {
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.sockets.keys()) socket.destroy();
     this.protocols.http1.closeAllConnections();
     // Clears the header-timeout interval started at creation; the server was never listening.
     this.protocols.http1.close(() => undefined);

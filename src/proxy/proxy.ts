@@ -15,12 +15,16 @@ import type { Listener } from './listener.js';
 import type { Logger } from './log.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { OutboundProxy } from './outbound/server.js';
+import { TapHub } from './tap/tap-hub.js';
+import type { TapServer } from './tap/tap-server.js';
 
 export interface ProxyAddrs {
   inbound: SocketAddr;
   outbound: SocketAddr;
   admin: SocketAddr;
   forwards: SocketAddr[];
+  /** Absent when tap is off. */
+  tap?: SocketAddr;
 }
 
 const DRAIN_POLL_MS = 100;
@@ -32,6 +36,8 @@ export class Proxy {
   private readonly outbound: OutboundProxy;
   private readonly listeners: Listener[] = [];
   private readonly admin: AdminServer;
+  private readonly tap: TapHub;
+  private readonly tapServer: TapServer | null;
   private readonly selfAddrs = new Set<string>();
   /** null when mTLS is off (no LOOM_PROXY_IDENTITY_LOCAL_NAME). */
   readonly identity: LocalIdentity | null;
@@ -47,7 +53,8 @@ export class Proxy {
   static async create(config: ProxyConfig, logger: Logger, discovery?: Discovery): Promise<Proxy> {
     const metrics = new ProxyMetrics();
     const mtls = config.identityLocalName === undefined ? null : (await import('./identity/mtls.js')).createMtls(config, metrics, logger);
-    return new Proxy(config, logger, discovery, metrics, mtls);
+    const tapServer = mtls && config.tapSvcName !== undefined ? (await import('./tap/tap-server.js')).TapServer : null;
+    return new Proxy(config, logger, discovery, metrics, mtls, tapServer);
   }
 
   private constructor(
@@ -56,6 +63,7 @@ export class Proxy {
     discovery: Discovery | undefined,
     readonly metrics: ProxyMetrics,
     mtls: Mtls | null,
+    tapServer: typeof TapServer | null,
   ) {
     this.metrics.setBuildInfo(VERSION);
     this.discovery =
@@ -67,6 +75,11 @@ export class Proxy {
         onReload: () => logger.info('discovery: table reloaded'),
       });
     this.identity = mtls?.identity ?? null;
+    this.tap = new TapHub(config.identityLocalName ?? '');
+    this.tapServer =
+      tapServer && mtls && config.tapSvcName !== undefined
+        ? new tapServer({ hub: this.tap, identity: mtls.identity, authorized: config.tapSvcName, handshakeTimeoutMs: config.detectTimeoutMs, logger })
+        : null;
     this.clients = new EndpointClients(
       {
         connectTimeoutMs: config.connectTimeoutMs,
@@ -76,18 +89,24 @@ export class Proxy {
       mtls?.connect ?? null,
     );
     const accessLog = config.accessLog === 'off' ? null : new AccessLog(config.accessLog);
-    this.inbound = new InboundProxy({ config, metrics: this.metrics, accessLog, logger, mtls: mtls?.terminator ?? null });
+    this.inbound = new InboundProxy({ config, metrics: this.metrics, accessLog, tap: this.tap, logger, mtls: mtls?.terminator ?? null });
     this.outbound = new OutboundProxy({
       config,
       discovery: this.discovery,
       clients: this.clients,
       metrics: this.metrics,
       accessLog,
+      tap: this.tap,
       logger,
       selfAddrs: this.selfAddrs,
     });
     this.admin = new AdminServer({
-      metrics: this.metrics,
+      metrics: {
+        render: () => {
+          for (const l of this.listeners) l.countBytes();
+          return this.metrics.render();
+        },
+      },
       logger,
       isReady: () => this.ready,
       onShutdown: () => void this.shutdown(),
@@ -109,6 +128,9 @@ export class Proxy {
       const admin = await this.admin.listen(config.adminAddr).catch((err: unknown) => {
         throw bindError('admin', config.adminAddr, err);
       });
+      const tap = await this.tapServer?.listen(config.tapAddr).catch((err: unknown) => {
+        throw bindError('tap', config.tapAddr, err);
+      });
       if (this.identity) {
         // Not ready without a certificate: the app must not start sending before mTLS can work.
         void this.identity.start();
@@ -116,8 +138,8 @@ export class Proxy {
         if (!certified) throw new Error('stopped before the Identity API issued a certificate');
       }
       this.ready = true;
-      this.logger.info({ inbound: formatAddr(inbound), outbound: formatAddr(outbound), admin: formatAddr(admin) }, 'proxy ready');
-      return { inbound, outbound, admin, forwards };
+      this.logger.info({ inbound: formatAddr(inbound), outbound: formatAddr(outbound), admin: formatAddr(admin), ...(tap ? { tap: formatAddr(tap) } : {}) }, 'proxy ready');
+      return { inbound, outbound, admin, forwards, ...(tap ? { tap } : {}) };
     } catch (err) {
       await this.stop();
       throw err;
@@ -171,7 +193,7 @@ export class Proxy {
     this.outbound.close();
     this.discovery.close();
     this.identity?.stop();
-    await Promise.allSettled([this.clients.closeAll(), this.inbound.close(), this.admin.close()]);
+    await Promise.allSettled([this.clients.closeAll(), this.inbound.close(), this.admin.close(), this.tapServer?.close()]);
   }
 }
 

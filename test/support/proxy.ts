@@ -9,6 +9,8 @@ export interface TestProxy {
   outbound: string;
   inbound: string;
   admin: string;
+  /** host:port of the tap listener; '' when tap is off. */
+  tap: string;
   metrics(): Promise<string>;
   close(): Promise<void>;
 }
@@ -18,6 +20,7 @@ export async function startProxy(env: Record<string, string> = {}): Promise<Test
     LOOM_PROXY_INBOUND_LISTEN_ADDR: '127.0.0.1:0',
     LOOM_PROXY_OUTBOUND_LISTEN_ADDR: '127.0.0.1:0',
     LOOM_PROXY_ADMIN_LISTEN_ADDR: '127.0.0.1:0',
+    LOOM_PROXY_TAP_LISTEN_ADDR: '127.0.0.1:0',
     LOOM_PROXY_SHUTDOWN_GRACE_PERIOD: '2s',
     LOOM_PROXY_LOG_LEVEL: 'silent',
     ...env,
@@ -31,6 +34,7 @@ export async function startProxy(env: Record<string, string> = {}): Promise<Test
     outbound: `127.0.0.1:${addrs.outbound.port}`,
     inbound: `127.0.0.1:${addrs.inbound.port}`,
     admin,
+    tap: addrs.tap ? `127.0.0.1:${addrs.tap.port}` : '',
     metrics: async () => (await fetch(`http://${admin}/metrics`)).text(),
     close: () => proxy.shutdown(),
   };

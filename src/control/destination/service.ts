@@ -4,7 +4,7 @@ import { create } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { Destination, DestinationProfileSchema, type DestinationProfile, type Update } from '../../api/gen/loom/destination/v1/destination_pb.js';
-import { AsyncQueue } from '../async-queue.js';
+import { AsyncQueue } from '../../lib/async-queue.js';
 import type { EndpointIndex } from '../index/endpoint-index.js';
 import { fullyQualified, type ProfileIndex } from '../index/profile-index.js';
 import type { ControlPlaneMetrics } from '../metrics.js';

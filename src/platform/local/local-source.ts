@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { EndpointIndex } from '../../control/index/endpoint-index.js';
 import type { ProfileIndex } from '../../control/index/profile-index.js';
 import type { ScrapeTarget } from '../../control/metrics-api/scraper.js';
+import type { TapTarget } from '../../control/tap/proxy-tap.js';
 import { ENDPOINTS_FILE, readEndpoints } from './endpoint-file.js';
 import { readProxies } from './proxy-file.js';
 import { ResourceStore } from './resource-store.js';
@@ -47,6 +48,13 @@ export class LocalPlatformSource {
       labels: { namespace: p.namespace, workload: p.workload, pod: p.pod },
       ...(p.identity ? { identity: p.identity } : {}),
     }));
+  }
+
+  /** Every replica's proxy that serves tap (over mTLS, so it must have an identity). */
+  tapTargets(): TapTarget[] {
+    return readProxies(this.stateDir).flatMap((p) =>
+      p.tap !== undefined && p.identity !== undefined ? [{ namespace: p.namespace, workload: p.workload, pod: p.pod, tap: p.tap, identity: p.identity }] : [],
+    );
   }
 
   stop(): void {

@@ -11,6 +11,8 @@ export interface ProxyRecord {
   admin: string;
   /** The identity the proxy proves over mTLS. */
   identity?: string;
+  /** host:port of the proxy's tap listener. */
+  tap?: string;
 }
 
 export const PROXIES_FILE = 'proxies.json';

@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from './free-port.js';
-import { Replica } from './replica.js';
+import { Replica, type ReplicaPorts } from './replica.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loom-replica-'));
 const replicas: Replica[] = [];
@@ -34,10 +34,10 @@ createServer().listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => { note('app-stop'); process.exit(0); });
 `;
 
-async function newReplica(): Promise<{ replica: Replica; events: () => string[]; ports: { app: number; inbound: number; outbound: number; admin: number } }> {
-  const [app, inbound, outbound, admin] = await freePorts(4);
-  assert.ok(app !== undefined && inbound !== undefined && outbound !== undefined && admin !== undefined);
-  const ports = { app, inbound, outbound, admin };
+async function newReplica(): Promise<{ replica: Replica; events: () => string[]; ports: ReplicaPorts }> {
+  const [app, inbound, outbound, admin, tap] = await freePorts(5);
+  assert.ok(app !== undefined && inbound !== undefined && outbound !== undefined && admin !== undefined && tap !== undefined);
+  const ports = { app, inbound, outbound, admin, tap };
   const eventsFile = join(dir, `events-${replicas.length}.log`);
   writeFileSync(join(dir, 'proxy.mjs'), fakeProxy);
   writeFileSync(join(dir, 'app.mjs'), fakeApp);
@@ -137,13 +137,13 @@ test('stop() while the proxy is still starting never starts the app', async () =
 });
 
 test('a proxy command that does not exist shows as crashed with the reason in describe()', async () => {
-  const [app = 0, inbound = 0, outbound = 0, admin = 0] = await freePorts(4);
+  const [app = 0, inbound = 0, outbound = 0, admin = 0, tap = 0] = await freePorts(5);
   const crashed = new Replica({
     name: 'web-9',
     namespace: 'emojivoto',
     workload: 'web',
     logDir: join(dir, 'logs'),
-    ports: { app, inbound, outbound, admin },
+    ports: { app, inbound, outbound, admin, tap },
     app: { command: [process.execPath, join(dir, 'app.mjs')], env: {}, cwd: dir },
     proxy: { command: ['loom-no-such-proxy'], env: {} },
     timing: { backoff: { initialMs: 50, maxMs: 200 } },

@@ -10,6 +10,7 @@ export interface ReplicaPorts {
   inbound: number;
   outbound: number;
   admin: number;
+  tap: number;
 }
 
 export interface ReplicaOptions {
@@ -67,6 +68,7 @@ export class Replica extends EventEmitter {
         LOOM_PROXY_INBOUND_LISTEN_ADDR: `${LOCALHOST}:${ports.inbound}`,
         LOOM_PROXY_OUTBOUND_LISTEN_ADDR: `${LOCALHOST}:${ports.outbound}`,
         LOOM_PROXY_ADMIN_LISTEN_ADDR: `${LOCALHOST}:${ports.admin}`,
+        LOOM_PROXY_TAP_LISTEN_ADDR: `${LOCALHOST}:${ports.tap}`,
         LOOM_PROXY_APP_ADDR: `${LOCALHOST}:${ports.app}`,
       },
       baseEnv: opts.baseEnv,

@@ -1,16 +1,18 @@
 // The telemetry layer: wraps a ResponseSink to record golden metrics, feed the endpoint's latency
-// back to the balancer and write the access log. One object per request, no closures.
+// back to the balancer, write the access log and report to taps. One object per request, no closures.
 import { performance } from 'node:perf_hooks';
 import type { AccessLog } from '../access-log.js';
 import type { PeakEwma } from '../balance/peak-ewma.js';
 import { ProxyError } from '../errors.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
+import type { TapHub, TappedRequest } from '../tap/tap-hub.js';
 import { headerValue } from './headers.js';
-import type { HeaderList, ProxyRequest, ResponseSink, Trailers } from './types.js';
+import type { HeaderList, ProxyRequest, RequestTarget, ResponseSink, Trailers } from './types.js';
 
 export interface ObserveContext {
   direction: 'inbound' | 'outbound';
   accessLog: AccessLog | null;
+  tap: TapHub;
 }
 
 export class ObservedSink implements ResponseSink {
@@ -21,6 +23,7 @@ export class ObservedSink implements ResponseSink {
   private latencyMs = 0;
   private bytes = 0;
   private done = false;
+  private readonly tapped: TappedRequest | null;
 
   constructor(
     private readonly inner: ResponseSink,
@@ -28,10 +31,11 @@ export class ObservedSink implements ResponseSink {
     private readonly metrics: HttpMetrics,
     private readonly load: PeakEwma | null,
     private readonly ctx: ObserveContext,
-    private readonly target: string,
+    private readonly target: RequestTarget,
   ) {
     metrics.request();
     if (load) this.ewmaStartedAt = load.start();
+    this.tapped = ctx.tap.active ? ctx.tap.open(req, ctx.direction, target) : null;
   }
 
   get started(): boolean {
@@ -44,6 +48,7 @@ export class ObservedSink implements ResponseSink {
     if (this.load) this.load.end(this.ewmaStartedAt);
     const grpc = headerValue(headers, 'grpc-status');
     if (grpc !== undefined) this.grpcStatus = Number(grpc);
+    this.tapped?.responseInit(status);
     this.inner.start(status, headers, endStream);
     if (endStream) this.finish(undefined);
   }
@@ -85,6 +90,7 @@ export class ObservedSink implements ResponseSink {
     const grpc = this.grpcStatus;
     const failure = error !== undefined || this.status >= 500 || (grpc !== undefined && grpc !== 0);
     this.metrics.response(this.status, grpc, failure, this.latencyMs, error);
+    this.tapped?.responseEnd(this.status, this.bytes, grpc, error);
     if (this.ctx.accessLog) {
       this.ctx.accessLog.log({
         time: Date.now() - (performance.now() - this.startedAt),
@@ -99,7 +105,7 @@ export class ObservedSink implements ResponseSink {
         durationMs: performance.now() - this.startedAt,
         userAgent: headerValue(this.req.headers, 'user-agent'),
         grpcStatus: grpc,
-        target: this.target,
+        target: this.target.addr,
       });
     }
   }

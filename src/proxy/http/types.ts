@@ -23,6 +23,15 @@ export interface ProxyRequest {
   readonly clientId: string;
 }
 
+/** Where a request goes: the app (inbound) or an endpoint (outbound); built once per target. */
+export interface RequestTarget {
+  readonly addr: string;
+  /** The identity the target's side of the hop proves; '' when the hop is not mTLS. */
+  readonly identity: string;
+  /** What discovery knows of an outbound endpoint (namespace, deployment, pod ...). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export type Trailers = Record<string, string | string[] | undefined>;
 
 /** Where an upstream writes the response. Mirrors undici's dispatch protocol. */

@@ -13,13 +13,14 @@ import { IdentityRequiredError } from '../errors.js';
 import { createH1Server } from '../http/h1-server.js';
 import { createH2Server } from '../http/h2-server.js';
 import { ObservedSink, type ObserveContext } from '../http/observe.js';
-import type { ProxyRequest, ResponseSink } from '../http/types.js';
+import type { ProxyRequest, RequestTarget, ResponseSink } from '../http/types.js';
 import { rejectUpgrade, tunnelUpgrade } from '../http/upgrade.js';
 import { Listener } from '../listener.js';
 import type { Logger } from '../log.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import type { TcpMetrics } from '../metrics/tcp-metrics.js';
+import type { TapHub } from '../tap/tap-hub.js';
 import { forwardTcp } from '../tcp/forward.js';
 import type { MtlsTerminator } from '../tls/mtls-accept.js';
 import { peerIdentity } from '../tls/peer-identity.js';
@@ -28,6 +29,7 @@ export interface InboundDeps {
   config: ProxyConfig;
   metrics: ProxyMetrics;
   accessLog: AccessLog | null;
+  tap: TapHub;
   logger: Logger;
   /** null: the proxy has no identity; TLS passes through to the app and clients are never verified. */
   mtls: MtlsTerminator | null;
@@ -40,6 +42,7 @@ export class InboundProxy {
   private readonly app: EndpointClient;
   private readonly appAddr: string;
   private readonly observe: ObserveContext;
+  private readonly appTarget: RequestTarget;
   /** By client identity, then authority: no key is built per request. */
   private readonly httpByClient = new Map<string, Map<string, HttpMetrics>>();
   private authorities = 0;
@@ -55,7 +58,8 @@ export class InboundProxy {
       upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
     });
     this.appAddr = formatHostPort(config.appAddr.host, config.appAddr.port);
-    this.observe = { direction: 'inbound', accessLog: deps.accessLog };
+    this.observe = { direction: 'inbound', accessLog: deps.accessLog, tap: deps.tap };
+    this.appTarget = { addr: this.appAddr, identity: '', labels: {} };
     // Counted at accept, before any handshake: no tls labels.
     this.accepted = deps.metrics.tcp({ direction: 'inbound', target_addr: this.appAddr, peer: 'src' });
     this.requireIdentity = config.inboundPortsRequireIdentity.has(config.appAddr.port);
@@ -64,7 +68,7 @@ export class InboundProxy {
   listener(): Listener {
     const { config } = this.deps;
     const handle = (req: ProxyRequest, sink: ResponseSink): void => {
-      const observed = new ObservedSink(sink, req, this.httpMetrics(req.clientId, req.authority), null, this.observe, this.appAddr);
+      const observed = new ObservedSink(sink, req, this.httpMetrics(req.clientId, req.authority), null, this.observe, this.appTarget);
       if (this.requireIdentity && req.clientId === '') observed.error(new IdentityRequiredError(config.appAddr.port));
       else this.app.dispatch(req, observed);
     };

@@ -2,6 +2,7 @@
 // handles for this (service, endpoint) pair, built once when discovery adds the endpoint.
 import type { Endpoint } from '../discovery/types.js';
 import type { EndpointClient, EndpointClients } from '../endpoint/endpoint-client.js';
+import type { RequestTarget } from '../http/types.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { TcpMetrics } from '../metrics/tcp-metrics.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
@@ -10,6 +11,8 @@ export class EndpointTarget {
   readonly client: EndpointClient;
   readonly http: HttpMetrics;
   readonly tcp: TcpMetrics;
+  /** What telemetry and taps say of this endpoint. */
+  readonly target: RequestTarget;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -21,6 +24,7 @@ export class EndpointTarget {
     const labels = endpointLabels('outbound', authority, endpoint, this.client.tlsLabels);
     this.http = metrics.http(labels);
     this.tcp = metrics.tcp({ ...labels, peer: 'dst' });
+    this.target = { addr: endpoint.addr, identity: this.client.tlsLabels.server_id ?? '', labels: endpoint.labels };
   }
 }
 

@@ -15,11 +15,12 @@ import { BadRequestError, LoopError, ProxyError } from '../errors.js';
 import { createH1Server } from '../http/h1-server.js';
 import { createH2Server } from '../http/h2-server.js';
 import { ObservedSink, type ObserveContext } from '../http/observe.js';
-import type { ProxyRequest, ResponseSink } from '../http/types.js';
+import type { ProxyRequest, RequestTarget, ResponseSink } from '../http/types.js';
 import { rejectUpgrade, tunnelUpgrade } from '../http/upgrade.js';
 import { Listener } from '../listener.js';
 import type { Logger } from '../log.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import type { TapHub } from '../tap/tap-hub.js';
 import { forwardTcp } from '../tcp/forward.js';
 import type { BalancedEndpoint } from '../balance/balancer.js';
 import type { EndpointTarget } from './concrete.js';
@@ -32,10 +33,14 @@ export interface OutboundDeps {
   clients: EndpointClients;
   metrics: ProxyMetrics;
   accessLog: AccessLog | null;
+  tap: TapHub;
   logger: Logger;
   /** Addresses of this proxy's own listeners, to refuse requests that would loop back. */
   selfAddrs: Set<string>;
 }
+
+/** A request that never reached an endpoint. */
+const UNROUTED: RequestTarget = { addr: '', identity: '', labels: {} };
 
 export class OutboundProxy {
   private readonly targets: LogicalTargets;
@@ -48,7 +53,7 @@ export class OutboundProxy {
       ewmaDefaultRttMs: config.ewmaDefaultRttMs,
       ewmaDecayMs: config.ewmaDecayMs,
     });
-    this.observe = { direction: 'outbound', accessLog: deps.accessLog };
+    this.observe = { direction: 'outbound', accessLog: deps.accessLog, tap: deps.tap };
   }
 
   /** A listener; `fixedTarget` (name:port) makes every connection on it go to that service. */
@@ -103,12 +108,12 @@ export class OutboundProxy {
     }
     target.balancer.ready(this.deps.config.queueTimeoutMs).then(
       (ready) => this.forward(req, sink, ready),
-      (err: Error) => new ObservedSink(sink, req, target.unroutedHttp, null, this.observe, '').error(err),
+      (err: Error) => new ObservedSink(sink, req, target.unroutedHttp, null, this.observe, UNROUTED).error(err),
     );
   }
 
   private forward(req: ProxyRequest, sink: ResponseSink, { service, load }: BalancedEndpoint<EndpointTarget>): void {
-    service.client.dispatch(req, new ObservedSink(sink, req, service.http, load, this.observe, service.endpoint.addr));
+    service.client.dispatch(req, new ObservedSink(sink, req, service.http, load, this.observe, service.target));
   }
 
   private routeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, fixedTarget: string | undefined): void {
