@@ -40,15 +40,7 @@ function rate(value: string): number {
   return n;
 }
 
-interface TapFlags {
-  namespace: string;
-  to?: string;
-  toNamespace?: string;
-  method?: string;
-  path?: string;
-  authority?: string;
-  maxRps: number;
-}
+type TapFlags = Omit<TapRequest, 'target' | 'stateDir'>;
 
 /** The filters `loom tap` and `loom top` share. */
 function tapFlags(command: Command): Command {

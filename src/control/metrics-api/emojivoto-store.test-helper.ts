@@ -1,6 +1,8 @@
 // A small emoji-voting store for the metrics API's tests: voting served 100 calls from web in a minute.
+import type { MetricsBackend } from './backend.js';
 import type { Sample } from './prom-text.js';
 import { SeriesStore } from './series-store.js';
+import { storeTraffic } from './store-traffic.js';
 
 export const VOTING = { namespace: 'emojivoto', workload: 'voting', pod: 'voting-0' };
 export const WEB = { namespace: 'emojivoto', workload: 'web', pod: 'web-0' };
@@ -29,4 +31,17 @@ export function emojivotoStore(): SeriesStore {
   store.append(WEB, [...served('inbound', 5, 0, 0), ...served('outbound', 100, 0, 500, TO_VOTING)], 0);
   store.append(WEB, [...served('inbound', 5, 0, 0), ...served('outbound', 190, 10, 6500, TO_VOTING)], 60_000);
   return store;
+}
+
+/** A backend over `store` as the embedded one answers at `now`, with the given proxies' health. */
+export function storeBackend(store: SeriesStore, now: number, up: ReadonlyMap<string, boolean> = new Map()): MetricsBackend {
+  return {
+    description: 'test',
+    minWindow: { ms: 1000 },
+    start: () => undefined,
+    stop: () => undefined,
+    traffic: async (sel, windowMs) => storeTraffic(store, sel, windowMs, now),
+    proxiesUp: async () => new Map(up),
+    edgeSamples: async () => ({ outbound: [], clients: [] }),
+  };
 }

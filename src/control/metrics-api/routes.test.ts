@@ -4,8 +4,7 @@ import type { MetricsBackend } from './backend.js';
 import type { Inventory } from './inventory.js';
 import { routes } from './routes.js';
 import { SeriesStore } from './series-store.js';
-import { storeTraffic } from './store-traffic.js';
-import { served, VOTING, WEB } from './emojivoto-store.test-helper.js';
+import { served, storeBackend, VOTING, WEB } from './emojivoto-store.test-helper.js';
 
 const INVENTORY: Inventory = { pods: () => [VOTING, WEB], services: () => [] };
 
@@ -16,15 +15,7 @@ function backend(): MetricsBackend {
   store.append(VOTING, [...served('inbound', 100, 0, 0), ...byAddress(served('inbound', 10, 0, 0))], 0);
   store.append(VOTING, [...served('inbound', 190, 10, 0), ...byAddress(served('inbound', 30, 0, 0))], 60_000);
   store.append(WEB, [], 0);
-  return {
-    description: 'test',
-    minWindow: { ms: 1000 },
-    start: () => undefined,
-    stop: () => undefined,
-    traffic: async (sel, windowMs) => storeTraffic(store, sel, windowMs, 60_000),
-    proxiesUp: async () => new Map(),
-    edgeSamples: async () => ({ outbound: [], clients: [] }),
-  };
+  return storeBackend(store, 60_000);
 }
 
 test('one [DEFAULT] route per authority the workload answered, with its own success, RPS and latency', async () => {

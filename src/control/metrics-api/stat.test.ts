@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import type { MetricsBackend } from './backend.js';
 import type { Inventory } from './inventory.js';
 import { stat } from './stat.js';
-import { storeTraffic } from './store-traffic.js';
-import { emojivotoStore } from './emojivoto-store.test-helper.js';
+import { emojivotoStore, storeBackend } from './emojivoto-store.test-helper.js';
 
 const PODS = [
   { namespace: 'emojivoto', workload: 'voting', pod: 'voting-0' },
@@ -18,16 +17,7 @@ const INVENTORY: Inventory = {
 
 /** The embedded store's numbers at t = 60 s, with web-1's proxy down. */
 function backend(): MetricsBackend {
-  const store = emojivotoStore();
-  return {
-    description: 'test',
-    minWindow: { ms: 1000 },
-    start: () => undefined,
-    stop: () => undefined,
-    traffic: async (sel, windowMs) => storeTraffic(store, sel, windowMs, 60_000),
-    proxiesUp: async () => new Map([['emojivoto/voting-0', true], ['emojivoto/web-0', true], ['emojivoto/web-1', false]]),
-    edgeSamples: async () => ({ outbound: [], clients: [] }),
-  };
+  return storeBackend(emojivotoStore(), 60_000, new Map([['emojivoto/voting-0', true], ['emojivoto/web-0', true], ['emojivoto/web-1', false]]));
 }
 
 test('rows per workload: success rate, RPS, latency, bytes per second; no traffic is "no data", not zeros', async () => {
