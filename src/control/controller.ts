@@ -66,7 +66,7 @@ export class Controller {
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found: GET /metrics /ready /live /api/stat?kind=workload&namespace=&name=&window=1m\n');
+      res.end('not found: GET /metrics /ready /live /api/stat /api/edges /api/routes /api/tap (see the README)\n');
     });
   }
 

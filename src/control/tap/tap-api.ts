@@ -3,7 +3,7 @@
 // tapped is reported as an error line; the others keep streaming.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Direction } from '../../api/gen/loom/tap/v1/tap_pb.js';
-import type { ControllerCredentials } from './controller-credentials.js';
+import type { ClientCredentials, ControllerCredentials } from './controller-credentials.js';
 import { tapProxy, type ObserveInit, type TapTarget } from './proxy-tap.js';
 import { TapLineBuilder } from './tap-line.js';
 import { parseTapQuery, type TapQuery } from './tap-query.js';
@@ -33,7 +33,7 @@ export class TapApi {
     if (selected.length === 0) return reply(res, 404, `no ${describe(query)} is running; \`loom get workloads -n ${query.namespace}\` lists what runs`);
     const tappable = selected.filter((p): p is TapTarget => p.tap !== undefined && p.identity !== undefined);
     if (tappable.length === 0) return reply(res, 503, `the proxies of ${describe(query)} serve no tap port; restart them with a current \`loom up\``);
-    let credentials;
+    let credentials: ClientCredentials;
     try {
       credentials = await this.credentials.get();
     } catch (err) {
