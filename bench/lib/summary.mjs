@@ -26,8 +26,6 @@ export function ratios(results) {
     { label: 'two-hop mTLS HTTP throughput, Loom / HAProxy', value: ratio(v('loom-2hop-mtls', (r) => r.http.rps), v('haproxy-2hop-mtls', (r) => r.http.rps)) },
     { label: 'two-hop mTLS gRPC throughput, Loom / HAProxy', value: ratio(v('loom-2hop-mtls', (r) => r.grpc.rps), v('haproxy-2hop-mtls', (r) => r.grpc.rps)) },
     { label: 'two-hop mTLS p99 at 1,000 req/s, Loom / HAProxy', value: ratio(v('loom-2hop-mtls', (r) => r.http.latency.p99Ms), v('haproxy-2hop-mtls', (r) => r.http.latency.p99Ms)) },
-    { label: 'two-hop mTLS HTTP throughput, tapped and scraped every 1 s / not', value: ratio(v('loom-2hop-mtls-observed', (r) => r.http.rps), v('loom-2hop-mtls', (r) => r.http.rps)) },
-    { label: 'two-hop mTLS gRPC throughput, tapped and scraped every 1 s / not', value: ratio(v('loom-2hop-mtls-observed', (r) => r.grpc.rps), v('loom-2hop-mtls', (r) => r.grpc.rps)) },
     { label: 'two-hop mTLS HTTP CPU per request, Loom / HAProxy', value: ratio(v('loom-2hop-mtls', (r) => r.http.cpuUsPerReq), v('haproxy-2hop-mtls', (r) => r.http.cpuUsPerReq)) },
   ];
 }
@@ -51,16 +49,12 @@ export function targets(results, ratioList) {
   const mtlsHttp = r['two-hop mTLS HTTP throughput, Loom / HAProxy'];
   const mtlsGrpc = r['two-hop mTLS gRPC throughput, Loom / HAProxy'];
   const mtlsP99 = r['two-hop mTLS p99 at 1,000 req/s, Loom / HAProxy'];
-  const observedHttp = r['two-hop mTLS HTTP throughput, tapped and scraped every 1 s / not'];
-  const observedGrpc = r['two-hop mTLS gRPC throughput, tapped and scraped every 1 s / not'];
   return [
     { target: 'Loom two-hop throughput >= 0.5x HAProxy two-hop', measured: fmtRatio(twoHop), verdict: judge(twoHop, (x) => x >= 0.5) },
     { target: 'Loom one-hop p99 at 1,000 req/s <= 2x HAProxy one-hop p99', measured: fmtRatio(p99), verdict: judge(p99, (x) => x <= 2) },
     { target: 'Loom two-hop mTLS HTTP throughput >= 0.5x HAProxy two-hop mTLS', measured: fmtRatio(mtlsHttp), verdict: judge(mtlsHttp, (x) => x >= 0.5) },
     { target: 'Loom two-hop mTLS gRPC throughput >= 0.5x HAProxy two-hop mTLS', measured: fmtRatio(mtlsGrpc), verdict: judge(mtlsGrpc, (x) => x >= 0.5) },
     { target: 'Loom two-hop mTLS p99 at 1,000 req/s <= 2x HAProxy two-hop mTLS p99', measured: fmtRatio(mtlsP99), verdict: judge(mtlsP99, (x) => x <= 2) },
-    { target: 'Loom two-hop mTLS HTTP throughput with tap and 1 s scraping >= 0.9x without', measured: fmtRatio(observedHttp), verdict: judge(observedHttp, (x) => x >= 0.9) },
-    { target: 'Loom two-hop mTLS gRPC throughput with tap and 1 s scraping >= 0.9x without', measured: fmtRatio(observedGrpc), verdict: judge(observedGrpc, (x) => x >= 0.9) },
     { target: 'idle RSS of one Loom proxy (no identity) <= 60 MB', measured: worst ? `${worstIdle.toFixed(1)} MB (largest of ${loomIdle.length} Loom proxies: ${worst.label})` : '-', verdict: judge(worstIdle, (x) => x <= 60) },
     { target: 'idle RSS of one Loom proxy with mTLS (reported, no target)', measured: worstMtls ? `${worstMtls.mb.toFixed(1)} MB (${worstMtls.label})` : '-', verdict: worstMtls ? 'reported' : 'not measured' },
   ];

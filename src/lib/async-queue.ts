@@ -24,6 +24,30 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return this.items.length;
   }
 
+  /**
+   * Everything queued once at least one item is, after lingering `lingerMs` for more to join it;
+   * [] once the queue is closed and empty.
+   */
+  async take(lingerMs = 0): Promise<T[]> {
+    while (this.items.length === 0 && !this.closed) {
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
+    }
+    if (lingerMs > 0 && !this.closed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, lingerMs);
+        this.wake = () => {
+          // Only closing cuts the linger short; further items just join the batch.
+          if (!this.closed) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+    return this.items.splice(0, this.items.length);
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     for (;;) {
       while (this.items.length > 0) yield this.items.shift() as T;

@@ -33,7 +33,7 @@ export async function* tapProxy(target: TapTarget, request: ObserveInit, credent
   });
   try {
     const client = createClient(Tap, createGrpcTransport({ baseUrl: url, sessionManager: sessions }));
-    yield* client.observe(request, { signal });
+    for await (const batch of client.observe(request, { signal })) yield* batch.events;
   } finally {
     sessions.abort();
   }

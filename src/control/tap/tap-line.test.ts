@@ -77,3 +77,11 @@ test('grpcStatus and error appear on an end line only when the proxy reported th
   assert.equal(end(2n, { grpcStatus: 0 })?.grpcStatus, 0, 'OK is a status, not an absence');
   assert.equal(end(3n, { error: 'LOOM_ERR_UPSTREAM_RESET' })?.error, 'LOOM_ERR_UPSTREAM_RESET');
 });
+
+test('later events carry only an id: their lines take the ends and the hop from the request', () => {
+  const lines = new TapLineBuilder(WORLD_0, owners);
+  lines.line(inbound(9n, requestInit('/slow')));
+  const bare = create(TapEventSchema, { id: 9n, direction: Direction.INBOUND, timestampMs: 1_700_000_000_500, event: responseEnd() });
+  const end = lines.line(bare);
+  assert.deepEqual([end?.tls, end?.source.workload, end?.source.identity, end?.destination.pod, end?.path, end?.timestampMs], [true, 'web', WEB_ID, 'world-0', '/slow', 1_700_000_000_500]);
+});

@@ -36,7 +36,8 @@ export interface TapLine {
   error?: string;
 }
 
-type RequestHead = Pick<TapLine, 'method' | 'authority' | 'path'>;
+/** What a request's later events share with its first: the ends, the hop and the request's head. */
+type RequestHead = Pick<TapLine, 'direction' | 'tls' | 'source' | 'destination' | 'method' | 'authority' | 'path'>;
 
 /** The most requests awaiting their end that one tap remembers. */
 const MAX_OPEN_REQUESTS = 10_000;
@@ -51,10 +52,9 @@ export class TapLineBuilder {
   ) {}
 
   line(e: TapEvent): TapLine | undefined {
-    const direction = e.direction === Direction.INBOUND ? 'inbound' : 'outbound';
     let head: RequestHead | undefined;
     if (e.event.case === 'requestInit') {
-      head = { method: e.event.value.method, authority: e.event.value.authority, path: e.event.value.path };
+      head = this.head(e, e.event.value);
       if (this.open.size >= MAX_OPEN_REQUESTS) this.open.clear();
       this.open.set(e.id, head);
     } else {
@@ -62,17 +62,7 @@ export class TapLineBuilder {
       if (e.event.case === 'responseEnd') this.open.delete(e.id);
     }
     if (head === undefined) return undefined; // its request was seen before the tap started
-    const self = { namespace: this.proxy.namespace, workload: this.proxy.workload, pod: this.proxy.pod };
-    const line: TapLine = {
-      id: `${this.proxy.namespace}/${this.proxy.pod}:${e.id}`,
-      type: 'request',
-      direction,
-      timestampMs: e.timestampMs,
-      tls: e.tls,
-      source: direction === 'inbound' ? this.remote(e.source) : { ...endpoint(e.source), ...self },
-      destination: direction === 'inbound' ? { ...endpoint(e.destination), ...self } : this.outboundDestination(e.destination),
-      ...head,
-    };
+    const line: TapLine = { id: `${this.proxy.namespace}/${this.proxy.pod}:${e.id}`, type: 'request', timestampMs: e.timestampMs, ...head };
     if (e.event.case === 'responseInit') Object.assign(line, { type: 'response', status: e.event.value.httpStatus, latencyMs: e.event.value.sinceRequestInitMs });
     if (e.event.case === 'responseEnd') {
       const v = e.event.value;
@@ -81,6 +71,20 @@ export class TapLineBuilder {
       if (v.error !== '') line.error = v.error;
     }
     return line;
+  }
+
+  private head(e: TapEvent, request: { method: string; authority: string; path: string }): RequestHead {
+    const direction = e.direction === Direction.INBOUND ? 'inbound' : 'outbound';
+    const self = { namespace: this.proxy.namespace, workload: this.proxy.workload, pod: this.proxy.pod };
+    return {
+      direction,
+      tls: e.tls,
+      source: direction === 'inbound' ? this.remote(e.source) : { ...endpoint(e.source), ...self },
+      destination: direction === 'inbound' ? { ...endpoint(e.destination), ...self } : this.outboundDestination(e.destination),
+      method: request.method,
+      authority: request.authority,
+      path: request.path,
+    };
   }
 
   /** The far end: named by the workload its identity belongs to, when one does. */

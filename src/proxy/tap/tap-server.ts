@@ -3,16 +3,12 @@
 // Loaded only when tap is on, so a proxy without it never loads the gRPC server.
 import http2 from 'node:http2';
 import net, { type AddressInfo, type Socket } from 'node:net';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { Tap } from '../../api/gen/loom/tap/v1/tap_pb.js';
 import type { SocketAddr } from '../env.js';
 import type { LocalIdentity } from '../identity/local-identity.js';
 import type { Logger } from '../log.js';
 import { MtlsTerminator } from '../tls/mtls-accept.js';
 import type { TapHub } from './tap-hub.js';
-import { tapService } from './tap-service.js';
-
-const PERMISSION_DENIED = 7;
+import { GrpcStatus, refuse, serveTap } from './tap-grpc.js';
 
 export interface TapServerOptions {
   hub: TapHub;
@@ -31,7 +27,8 @@ export class TapServer {
   constructor(opts: TapServerOptions) {
     this.hub = opts.hub;
     const { authorized, logger } = opts;
-    const serve = http2.createServer(connectNodeAdapter({ routes: (router) => router.service(Tap, tapService(opts.hub)) }));
+    const serve = http2.createServer();
+    serve.on('stream', (stream, headers) => serveTap(opts.hub, stream, String(headers[':path'])));
     serve.on('sessionError', () => undefined);
     const terminator = new MtlsTerminator(opts.identity, {
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
@@ -72,10 +69,8 @@ export class TapServer {
 
 /** An HTTP/2 server for one refused connection: every call ends with gRPC PERMISSION_DENIED. */
 function refusal(message: string): http2.Http2Server {
-  const server = http2.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/grpc', 'grpc-status': String(PERMISSION_DENIED), 'grpc-message': encodeURIComponent(message) });
-    res.end();
-  });
+  const server = http2.createServer();
+  server.on('stream', (stream) => refuse(stream, GrpcStatus.PERMISSION_DENIED, message));
   server.on('sessionError', () => undefined);
   return server;
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create } from '@bufbuild/protobuf';
 import { Direction, MatchSchema } from '../../api/gen/loom/tap/v1/tap_pb.js';
-import { tapFilter } from './tap-service.js';
+import { tapFilter } from './tap-grpc.js';
 
 test('no Match, or an empty one, is a filter without constraints', () => {
   assert.deepEqual(tapFilter(undefined), {});
