@@ -4,6 +4,9 @@ import { start, waitForHttp } from './procs.mjs';
 import { freePort } from './ports.mjs';
 import { TRUST_DOMAIN } from './mesh-trust.mjs';
 
+// For profiling, like BENCH_LOOM_NODE_ARGS for the proxies: BENCH_CONTROLLER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+const NODE_ARGS = (process.env.BENCH_CONTROLLER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 /**
  * Returns { label, proc, addr, admin, stateDir }; `cpu` pins it (the proxy core unless told
  * otherwise); `args` adds flags (e.g. a scrape interval).
@@ -14,7 +17,7 @@ export async function startController(ctx, trust, name, { cpu = ctx.layout.proxi
   mkdirSync(stateDir, { recursive: true });
   // The local platform's endpoint table; empty: the benchmarks use only the Identity API.
   writeFileSync(`${stateDir}/endpoints.json`, '{}\n');
-  const args = [`${ctx.repoRoot}/dist/cli/main.js`, 'controller', '--state-dir', stateDir,
+  const args = [...NODE_ARGS, `${ctx.repoRoot}/dist/cli/main.js`, 'controller', '--state-dir', stateDir,
     '--port', String(port), '--admin-port', String(admin),
     '--identity-trust-domain', TRUST_DOMAIN,
     '--identity-trust-anchors-file', trust.files.anchors,

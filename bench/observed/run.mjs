@@ -18,7 +18,7 @@ import { startGrpcUpstream, startHttpUpstream } from '../upstreams/start.mjs';
 
 const BENCH = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const QUICK = process.argv.includes('--quick');
-const PLAN = { rounds: QUICK ? 2 : 6, seconds: QUICK ? 2 : 5, warmupS: QUICK ? 1 : 2 };
+const PLAN = { rounds: QUICK ? 2 : 10, seconds: QUICK ? 2 : 4, warmupS: QUICK ? 1 : 2 };
 const HEADING = 'Observability overhead (tap + 1 s scraping)';
 const log = (msg) => console.log(`[observed] ${msg}`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -48,7 +48,7 @@ function render(machine, http, grpc, notes) {
 Date: ${machine.date}. ${machine.cpuModel}, ${machine.nproc} cores, node ${machine.versions.node}${QUICK ? ' (--quick: a smoke test, not a measurement)' : ''}.
 Two \`loom-2hop-mtls\` setups run at once: one unwatched, one with a \`loom tap\` of both proxies open
 through a real \`loom controller\` (default 100 req/s of events) that also scrapes both proxies'
-\`/metrics\` every second. Load (wrk, 50 connections; h2load, 10 clients x 10 streams) goes to one, then
+\`/metrics\` every second; the controller runs on the load generator's core (its CPU is in the notes). Load (wrk, 50 connections; h2load, 10 clients x 10 streams) goes to one, then
 the other, ${PLAN.rounds} rounds of ${PLAN.seconds} s, the order swapped every round. Target: watched >= 0.9x unwatched.
 
 | load | unwatched req/s (median) | watched req/s (median) | watched / unwatched (median) | per round | verdict |
