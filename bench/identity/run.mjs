@@ -8,8 +8,9 @@ import { LAYOUT } from '../lib/layout.mjs';
 import { describeMachine, waitForQuiet } from '../lib/machine.mjs';
 import { account, makeMeshTrust } from '../lib/mesh-trust.mjs';
 import { freePort } from '../lib/ports.mjs';
-import { coreBusySeconds, cpuSeconds, killAllSync, processTree, run, stop, stopAll } from '../lib/procs.mjs';
+import { coreBusySeconds, cpuSeconds, processTree, run, stop } from '../lib/procs.mjs';
 import { writeSection } from '../lib/section.mjs';
+import { runBench } from '../lib/entry.mjs';
 import { loomMissing } from '../shapes/loom.mjs';
 import { startMeshedLoom } from '../shapes/loom-mtls.mjs';
 import { startHaproxyB } from '../shapes/haproxy-mtls.mjs';
@@ -128,16 +129,4 @@ async function main() {
   }
 }
 
-process.on('exit', killAllSync);
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, async () => {
-    await stopAll({ graceMs: 2000 });
-    process.exit(130);
-  });
-}
-
-main().catch(async (err) => {
-  console.error(`[identity] ERROR: ${err.stack ?? err.message}`);
-  await stopAll({ graceMs: 2000 });
-  process.exitCode = 1;
-});
+runBench('identity', main);

@@ -8,8 +8,9 @@ import { ensureTools } from '../lib/apt.mjs';
 import { writeGrpcData, h2load } from '../lib/h2load.mjs';
 import { LAYOUT } from '../lib/layout.mjs';
 import { describeMachine } from '../lib/machine.mjs';
-import { killAllSync, stop, stopAll } from '../lib/procs.mjs';
+import { stop } from '../lib/procs.mjs';
 import { writeSection } from '../lib/section.mjs';
+import { runBench } from '../lib/entry.mjs';
 import { wrk } from '../lib/wrk.mjs';
 import { loomMissing, SERVICE } from '../shapes/loom.mjs';
 import { loom2hopMtls } from '../shapes/loom-mtls.mjs';
@@ -92,16 +93,4 @@ async function main() {
   else writeSection(`${BENCH}/RESULTS.md`, HEADING, md);
 }
 
-process.on('exit', killAllSync);
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, async () => {
-    await stopAll({ graceMs: 2000 });
-    process.exit(130);
-  });
-}
-
-main().catch(async (err) => {
-  console.error(`[observed] ERROR: ${err.stack ?? err.message}`);
-  await stopAll({ graceMs: 2000 });
-  process.exitCode = 1;
-});
+runBench('observed', main);
