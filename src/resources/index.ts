@@ -7,4 +7,8 @@ export { APP_PROTOCOLS, serviceSchema, type AppProtocol, type ServicePort, type 
 export { deploymentSchema, type ContainerResource, type DeploymentResource } from './deployment.js';
 export { serviceProfileSchema } from './service-profile.js';
 export type { ServiceProfileResource } from './service-profile.js';
+export { durationMs, httpRouteSchema, HTTP_METHODS } from './http-route.js';
+export type { BackendRef, HTTPRouteMatch, HTTPRouteResource, HTTPRouteRule } from './http-route.js';
+export { grpcRouteSchema } from './grpc-route.js';
+export type { GRPCRouteMatch, GRPCRouteResource, GRPCRouteRule } from './grpc-route.js';
 export { proxyEnvFromAnnotations } from './annotations.js';

@@ -3,12 +3,21 @@
 
 import { closest, describeIssues, type FieldPath, type ResourceProblem } from './issues.js';
 import { deploymentSchema, type DeploymentResource } from './deployment.js';
+import { grpcRouteSchema, type GRPCRouteResource } from './grpc-route.js';
+import { httpRouteSchema, type HTTPRouteResource } from './http-route.js';
 import { namespaceSchema, type NamespaceResource } from './namespace.js';
 import { serviceAccountSchema, type ServiceAccountResource } from './service-account.js';
 import { serviceProfileSchema, type ServiceProfileResource } from './service-profile.js';
 import { serviceSchema, type ServiceResource } from './service.js';
 
-export type Resource = NamespaceResource | ServiceAccountResource | ServiceResource | DeploymentResource | ServiceProfileResource;
+export type Resource =
+  | NamespaceResource
+  | ServiceAccountResource
+  | ServiceResource
+  | DeploymentResource
+  | ServiceProfileResource
+  | HTTPRouteResource
+  | GRPCRouteResource;
 export type ResourceKind = Resource['kind'];
 
 export const RESOURCE_KINDS = [
@@ -17,6 +26,8 @@ export const RESOURCE_KINDS = [
   { apiVersion: 'v1', kind: 'Service', schema: serviceSchema },
   { apiVersion: 'apps/v1', kind: 'Deployment', schema: deploymentSchema },
   { apiVersion: 'loom.io/v1alpha1', kind: 'ServiceProfile', schema: serviceProfileSchema },
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', schema: httpRouteSchema },
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', schema: grpcRouteSchema },
 ] as const;
 
 const SUPPORTED = RESOURCE_KINDS.map(({ kind, apiVersion }) => `${kind} (${apiVersion})`).join(', ');
