@@ -50,7 +50,9 @@ test('every meshed hop of the emoji-voting demo is mutual TLS with verified iden
   const web = await metrics('web');
   assert.ok(sample(web, 'response_total', { direction: 'outbound', tls: 'true', server_id: id('emoji') }) >= 1, 'web -> emoji on mTLS');
   assert.ok(sample(web, 'response_total', { direction: 'outbound', tls: 'true', server_id: id('voting') }) >= 1, 'web -> voting on mTLS');
-  assert.deepEqual(lines(web, 'response_total', 'outbound').filter((l) => !l.includes('tls="true"')), [], 'no plaintext call leaves web');
+  // A vote sent before voting's endpoint was published never left web (LOOM_ERR_NO_ENDPOINTS): not a plaintext call.
+  const leftWeb = lines(web, 'response_total', 'outbound').filter((l) => !l.includes('error="LOOM_ERR_NO_ENDPOINTS"'));
+  assert.deepEqual(leftWeb.filter((l) => !l.includes('tls="true"')), [], 'no plaintext call leaves web');
   for (const callee of ['emoji', 'voting']) {
     const text = await metrics(callee);
     const inbound = lines(text, 'request_total', 'inbound');
@@ -77,7 +79,7 @@ test('the controller\'s metrics API: voting fails the doughnut votes, web passes
     rows = ((await res.json()) as { rows: StatRow[] }).rows;
     const voting = rows.find((r) => r.name === 'voting');
     return voting !== undefined && voting.requests >= 10 && (voting.successRate ?? 1) < 1;
-  }, 30_000, 'voting failures to show in the stat');
+  }, 60_000, 'voting failures to show in the stat');
   const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
   assert.deepEqual(Object.keys(byName).sort(), ['emoji', 'vote-bot', 'voting', 'web']);
   assert.equal(byName['emoji']?.successRate, 1, 'emoji succeeds');
@@ -96,7 +98,7 @@ test('the controller\'s metrics API: voting fails the doughnut votes, web passes
 
 test('tap shows a doughnut vote failing at the voting service within a second of it happening', async () => {
   const stop = new AbortController();
-  const timer = setTimeout(() => stop.abort(), 20_000);
+  const timer = setTimeout(() => stop.abort(), 45_000);
   const res = await fetch(`${mesh.controllerAdmin}/api/tap?namespace=emojivoto&kind=workload&name=voting&path=/emojivoto.v1.VotingService/VoteDoughnut`, { signal: stop.signal });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'application/x-ndjson');

@@ -8,6 +8,9 @@ import type { TrafficSelector } from './stat-query.js';
 import { MAX_WINDOW_MS } from './stat-params.js';
 import { storeEdgeSamples, storeTraffic } from './store-traffic.js';
 
+/** Scrapes run one after another, so a busy proxy may take longer than a short interval to answer. */
+const SCRAPE_TIMEOUT_MS = 2000;
+
 export class EmbeddedBackend implements MetricsBackend {
   readonly store: SeriesStore;
   readonly scraper: MetricsScraper;
@@ -18,7 +21,7 @@ export class EmbeddedBackend implements MetricsBackend {
   constructor(targets: () => readonly ScrapeTarget[], readonly intervalMs: number, opts: { now?: () => number } = {}) {
     this.now = opts.now ?? Date.now;
     this.store = new SeriesStore(MAX_WINDOW_MS + 2 * intervalMs);
-    this.scraper = new MetricsScraper(this.store, targets, { intervalMs, timeoutMs: Math.min(2000, intervalMs), now: this.now });
+    this.scraper = new MetricsScraper(this.store, targets, { intervalMs, timeoutMs: SCRAPE_TIMEOUT_MS, now: this.now });
     this.description = `embedded (scrapes every proxy every ${intervalMs / 1000}s)`;
     this.minWindow = { ms: 2 * intervalMs, why: 'two scrapes' };
   }
