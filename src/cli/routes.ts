@@ -5,6 +5,7 @@ import type { RouteRow } from '../control/metrics-api/routes.js';
 import { parseWindow } from '../control/metrics-api/stat-params.js';
 import type { CliIO } from './io.js';
 import { metricsApiGet } from './metrics-client.js';
+import { kindNamed } from './resource-kinds.js';
 import { latency, rpsText, successText } from './stat-table.js';
 import { formatTable } from './table.js';
 
@@ -16,11 +17,9 @@ export interface RoutesOptions {
   stateDir: string;
 }
 
-const KINDS: Record<string, 'workload' | 'pod'> = { deploy: 'workload', deployment: 'workload', workload: 'workload', po: 'pod', pod: 'pod' };
-
 export async function runRoutes(opts: RoutesOptions, io: CliIO): Promise<number> {
   const [kindText = '', name = '', ...rest] = opts.target.split('/');
-  const kind = KINDS[kindText.toLowerCase()];
+  const kind = kindNamed(kindText, ['workload', 'pod'] as const);
   if (kind === undefined || name === '' || rest.length > 0) {
     io.err(`loom routes: "${opts.target}" is not a workload or pod; write deploy/<name> or pod/<name>, e.g. \`loom routes deploy/web -n emojivoto\`\n`);
     return 2;

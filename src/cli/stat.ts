@@ -1,10 +1,11 @@
 // `loom stat <kind>[/<name>] [--to|--from <kind>/<name>]`: golden signals per namespace, workload,
 // pod or service over a window, from the control plane's metrics API (its own scrapes or Prometheus).
 import type { StatRow } from '../control/metrics-api/stat.js';
-import type { StatKind } from '../control/metrics-api/stat-query.js';
+import { STAT_KINDS, type StatKind } from '../control/metrics-api/stat-query.js';
 import { parseWindow } from '../control/metrics-api/stat-params.js';
 import type { CliIO } from './io.js';
 import { metricsApiGet } from './metrics-client.js';
+import { kindNamed } from './resource-kinds.js';
 import { formatStatTable } from './stat-table.js';
 
 export interface StatOptions {
@@ -22,13 +23,6 @@ export interface StatOptions {
   toNamespace?: string;
   fromNamespace?: string;
 }
-
-const KINDS: Record<string, StatKind> = {
-  ns: 'namespace', namespace: 'namespace', namespaces: 'namespace',
-  deploy: 'workload', deployment: 'workload', deployments: 'workload', workload: 'workload', workloads: 'workload',
-  po: 'pod', pod: 'pod', pods: 'pod',
-  svc: 'service', service: 'service', services: 'service',
-};
 
 const KIND_HELP = 'use ns, deploy (workload), pod or svc';
 
@@ -73,7 +67,7 @@ export async function runStat(opts: StatOptions, io: CliIO): Promise<number> {
 }
 
 function kindOf(text: string, message: string): StatKind {
-  const kind = KINDS[text.toLowerCase()];
+  const kind = kindNamed(text, STAT_KINDS);
   if (kind === undefined) throw new StatUsageError(message);
   return kind;
 }

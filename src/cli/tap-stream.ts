@@ -3,6 +3,7 @@
 import type { TapLine } from '../control/tap/tap-line.js';
 import type { CliIO } from './io.js';
 import { controllerAdminUrl } from './metrics-client.js';
+import { kindNamed } from './resource-kinds.js';
 
 export interface TapRequest {
   /** ns/<name>, deploy/<name> or pod/<name> */
@@ -17,12 +18,6 @@ export interface TapRequest {
   maxRps: number;
   stateDir: string;
 }
-
-const KINDS: Record<string, 'namespace' | 'workload' | 'pod'> = {
-  ns: 'namespace', namespace: 'namespace',
-  deploy: 'workload', deployment: 'workload', workload: 'workload',
-  po: 'pod', pod: 'pod',
-};
 
 /** The query for /api/tap, or a usage message. */
 export function tapQuery(r: TapRequest): URLSearchParams | { usage: string } {
@@ -44,7 +39,7 @@ export function tapQuery(r: TapRequest): URLSearchParams | { usage: string } {
 function resource(text: string, namespace: string): { namespace: string; kind: string; name: string } | { usage: string } {
   const [kindText = '', name = '', ...rest] = text.split('/');
   if (rest.length > 0) return { usage: `"${text}" is not a resource; write kind/name, e.g. deploy/web` };
-  const kind = KINDS[kindText.toLowerCase()];
+  const kind = kindNamed(kindText, ['namespace', 'workload', 'pod'] as const);
   if (kind === undefined) return { usage: `unknown kind "${kindText}"; use ns/<name>, deploy/<name> or pod/<name>, e.g. deploy/web` };
   if (name === '') return { usage: `"${text}" names no ${kindText}; write ${kindText}/<name>` };
   return kind === 'namespace' ? { namespace: name, kind, name } : { namespace, kind, name };
