@@ -2,12 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { parseResource, type GRPCRouteResource, type ResourceProblem } from './index.js';
+import { problems } from './parse.test-helper.js';
 
-function problems(document: unknown): ResourceProblem[] {
-  const result = parseResource(document);
-  assert.ok(!result.ok, 'expected the route to be rejected');
-  return result.problems;
-}
 
 const route = (rule: Record<string, unknown>) => ({
   apiVersion: 'gateway.networking.k8s.io/v1',

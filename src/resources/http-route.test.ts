@@ -1,20 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { durationMs, parseResource, type HTTPRouteResource, type ResourceProblem } from './index.js';
+import { durationMs, type HTTPRouteResource, type ResourceProblem } from './index.js';
+import { accepted as acceptedAs, problems } from './parse.test-helper.js';
 
-function accepted(document: unknown): HTTPRouteResource {
-  const result = parseResource(document);
-  assert.ok(result.ok, `expected the route to be accepted: ${JSON.stringify(!result.ok && result.problems)}`);
-  assert.equal(result.resource.kind, 'HTTPRoute');
-  return result.resource as HTTPRouteResource;
-}
+const accepted = (document: unknown): HTTPRouteResource => acceptedAs(document, 'HTTPRoute');
 
-function problems(document: unknown): ResourceProblem[] {
-  const result = parseResource(document);
-  assert.ok(!result.ok, 'expected the route to be rejected');
-  return result.problems;
-}
+
 
 const route = (rule: Record<string, unknown>) => ({
   apiVersion: 'gateway.networking.k8s.io/v1',

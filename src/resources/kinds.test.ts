@@ -2,13 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { matchesSelector, parseResource, type ResourceProblem } from './index.js';
+import { matchesSelector, parseResource } from './index.js';
+import { problems } from './parse.test-helper.js';
 
-function problems(document: unknown): ResourceProblem[] {
-  const result = parseResource(document);
-  assert.ok(!result.ok, 'expected the resource to be rejected');
-  return result.problems;
-}
 
 const deployment = (spec: Record<string, unknown> = {}) => ({
   apiVersion: 'apps/v1',
