@@ -87,7 +87,7 @@ test('a ServiceProfile applied to the store is served by GetProfile, and follows
     assert.equal(seen[0], false);
     const store = new ResourceStore(join(stateDir, 'resources'));
     const [profile] = parseResources(
-      'apiVersion: loom.io/v1alpha1\nkind: ServiceProfile\nmetadata:\n  name: world.hello.svc.cluster.local\n  namespace: hello\nspec:\n  opaquePorts: [80]\n',
+      'apiVersion: loom.io/v1alpha2\nkind: ServiceProfile\nmetadata:\n  name: world.hello.svc.cluster.local\n  namespace: hello\nspec:\n  opaquePorts: [80]\n',
       'profile.yaml',
     );
     assert.ok(profile);

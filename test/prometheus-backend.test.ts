@@ -143,7 +143,7 @@ test('Prometheus unreachable: the API names the URL and what to do; `loom stat` 
   const url = `http://127.0.0.1:${deadPort}`;
   const controller = new Controller(undefined, { prometheusUrl: url });
   const stateDir = mkdtempSync(join(tmpdir(), 'loom-prometheus-down-'));
-  const { admin } = await controller.start(0, 0, (c) => new LocalPlatformSource(stateDir, c.index, c.profiles));
+  const { admin } = await controller.start(0, 0, (c) => new LocalPlatformSource(stateDir, c.index, c.policies));
   try {
     const res = await fetch(`http://127.0.0.1:${admin}/api/stat?namespace=emojivoto`);
     const body = (await res.json()) as { error: string };

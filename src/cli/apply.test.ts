@@ -12,7 +12,7 @@ function io(): CliIO & { stdout: string; stderr: string } {
   return Object.assign(c, { out: (t: string) => void (c.stdout += t), err: (t: string) => void (c.stderr += t), env: {} });
 }
 
-const PROFILE = `apiVersion: loom.io/v1alpha1
+const PROFILE = `apiVersion: loom.io/v1alpha2
 kind: ServiceProfile
 metadata:
   name: web.emojivoto.svc.cluster.local

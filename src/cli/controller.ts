@@ -56,7 +56,7 @@ export async function runController(opts: ControllerOptions, io: CliIO, signals:
   }
   const controller = new Controller(identity, { scrapeIntervalMs: opts.scrapeIntervalMs, prometheusUrl: opts.prometheusUrl });
   try {
-    const bound = await controller.start(opts.port, opts.adminPort, (c) => new LocalPlatformSource(opts.stateDir, c.index, c.profiles));
+    const bound = await controller.start(opts.port, opts.adminPort, (c) => new LocalPlatformSource(opts.stateDir, c.index, c.policies));
     const apis = identity ? `Destination and Identity APIs (trust domain ${identity.trustDomain}, issuer valid until ${identity.issuer.issuerNotAfter.toISOString()})` : 'Destination API';
     io.out(`loom controller: ${apis} on 127.0.0.1:${bound.grpc}, admin on 127.0.0.1:${bound.admin}, platform: local (${opts.stateDir}), metrics: ${controller.metricsBackend ?? 'none'}\n`);
   } catch (err) {

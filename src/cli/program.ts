@@ -10,11 +10,13 @@ import { runCheck } from './check.js';
 import { runApply, runDelete } from './apply.js';
 import { runController } from './controller.js';
 import { runDown } from './down.js';
+import { runDtab } from './dtab.js';
 import { runGet } from './get.js';
 import { runLogs } from './logs.js';
 import { runEdges } from './edges.js';
 import { runIdentity } from './identity.js';
 import { runPrometheusConfig } from './prometheus-config.js';
+import { runProfile } from './profile.js';
 import { runRoutes } from './routes.js';
 import { runStat } from './stat.js';
 import { runTap } from './tap.js';
@@ -185,6 +187,15 @@ export function program(): Command {
       process.exitCode = await runApply(o.file, STATE_DIR, processIO);
     });
   cli
+    .command('profile <service>')
+    .description('print a ServiceProfile for a service to edit and apply: a commented template, or routes from an OpenAPI document')
+    .option('-n, --namespace <namespace>', "the service's namespace", 'default')
+    .option('--template', 'print a commented template')
+    .option('--open-api <file>', 'one route per operation of this OpenAPI 2 or 3 document (JSON or YAML; - for standard input)')
+    .action((service: string, o: { namespace: string; template?: boolean; openApi?: string }) => {
+      process.exitCode = runProfile({ service, namespace: o.namespace, template: o.template === true, openApi: o.openApi }, processIO);
+    });
+  cli
     .command('delete <kind> <name>')
     .description('remove a stored resource')
     .option('-n, --namespace <namespace>', 'the resource\'s namespace', 'default')
@@ -230,6 +241,40 @@ export function program(): Command {
     .option('-o, --output <format>', 'table or json', 'table')
     .action(async (target: string, o: { namespace: string; timeWindow: string; output: string }) => {
       process.exitCode = await runRoutes({ target, namespace: o.namespace, window: o.timeWindow, output: o.output, stateDir: STATE_DIR }, processIO);
+    });
+  // Without positional options the program's own --version would swallow `dtab update --version`.
+  cli.enablePositionalOptions();
+  const dtab = cli.command('dtab').description("the control plane's named dtabs (namerd's API): list, get, create, update, delete");
+  dtab
+    .command('list')
+    .description('list the namespaces that have a dtab')
+    .action(async () => {
+      process.exitCode = await runDtab({ verb: 'list' }, processIO, STATE_DIR);
+    });
+  dtab
+    .command('get <namespace>')
+    .description("print a namespace's dtab and a `# version <v>` line")
+    .action(async (namespace: string) => {
+      process.exitCode = await runDtab({ verb: 'get', namespace }, processIO, STATE_DIR);
+    });
+  dtab
+    .command('create <namespace> <file>')
+    .description('create a namespace from a dtab file (- reads standard input)')
+    .action(async (namespace: string, file: string) => {
+      process.exitCode = await runDtab({ verb: 'create', namespace, file }, processIO, STATE_DIR);
+    });
+  dtab
+    .command('update <namespace> <file>')
+    .description("replace a namespace's dtab from a file (- reads standard input); refused if it changed since --version")
+    .option('--version <version>', 'the version the change is based on (default: the version read just before writing)')
+    .action(async (namespace: string, file: string, o: { version?: string }) => {
+      process.exitCode = await runDtab({ verb: 'update', namespace, file, version: o.version }, processIO, STATE_DIR);
+    });
+  dtab
+    .command('delete <namespace>')
+    .description("delete a namespace's dtab")
+    .action(async (namespace: string) => {
+      process.exitCode = await runDtab({ verb: 'delete', namespace }, processIO, STATE_DIR);
     });
   tapFlags(
     cli

@@ -51,6 +51,8 @@ async function controlPlaneDiscovery(config: ProxyConfig, logger: Logger): Promi
   return new DestinationDiscovery({
     addr: formatAddr(config.destinationAddr),
     contextToken: config.destinationContext,
+    dtabNamespace: config.dtabNamespace,
+    onPolicyProblem: (name, problem) => logger.warn({ name, problem }, 'policy: the control plane sent something that does not validate; keeping the rest'),
     onError: (name, err) => logger.warn({ name, err: err.message }, 'discovery: stream failed; keeping last-known endpoints and reconnecting'),
   });
 }

@@ -4,8 +4,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GrpcApiServer } from './destination/server.js';
+import { DtabApi } from './dtab/dtab-api.js';
+import type { DtabEntry, DtabStore } from './dtab/dtab-store.js';
 import { EndpointIndex } from './index/endpoint-index.js';
-import { ProfileIndex } from './index/profile-index.js';
+import { PolicyIndex } from './index/policy-index.js';
 import { IdentityMetrics } from './identity/metrics.js';
 import { identityService, type IdentityServiceOptions } from './identity/service.js';
 import { ControlPlaneMetrics } from './metrics.js';
@@ -24,6 +26,8 @@ export interface PlatformSource {
   scrapeTargets?(): ScrapeTarget[];
   /** The proxies `loom tap` may reach: where their tap port is and whom they prove to be. */
   tapTargets?(): TapTarget[];
+  /** The named dtabs the dtab API serves and edits; absent when the platform keeps none. */
+  dtabs?(): DtabStore;
 }
 
 /** How often the embedded metrics API scrapes every proxy. */
@@ -33,13 +37,15 @@ export type IdentityConfig = Omit<IdentityServiceOptions, 'metrics'>;
 
 export class Controller {
   readonly index = new EndpointIndex();
-  readonly profiles = new ProfileIndex();
+  readonly policies = new PolicyIndex();
   readonly metrics = new ControlPlaneMetrics(this.index);
   private readonly grpc: GrpcApiServer;
   private readonly admin: http.Server;
   private source: PlatformSource | undefined;
   private metricsApi: MetricsApi | undefined;
   private tapApi: TapApi | undefined;
+  private dtabApi: DtabApi | undefined;
+  private stopDtabs: (() => void) | undefined;
   /** The controller's own identity, for tapping proxies; absent without an issuer. */
   private readonly credentials: ControllerCredentials | undefined;
 
@@ -50,7 +56,7 @@ export class Controller {
   ) {
     this.credentials = identity && new ControllerCredentials(identity.issuer);
     const certify = identity && identityService({ ...identity, metrics: new IdentityMetrics(this.metrics.registry) });
-    this.grpc = new GrpcApiServer(this.index, this.metrics, this.profiles, certify);
+    this.grpc = new GrpcApiServer(this.index, this.metrics, this.policies, certify);
     this.admin = http.createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/metrics') {
         void this.metrics.render().then((text) => {
@@ -61,12 +67,13 @@ export class Controller {
       }
       if (this.metricsApi?.handle(req, res)) return;
       if (this.tapApi?.handle(req, res)) return;
+      if (this.dtabApi?.handle(req, res)) return;
       if (req.method === 'GET' && (req.url === '/ready' || req.url === '/live')) {
         res.end(`${req.url.slice(1)}\n`);
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found: GET /metrics /ready /live /api/stat /api/edges /api/routes /api/tap (see the README)\n');
+      res.end('not found: GET /metrics /ready /live /api/stat /api/edges /api/routes /api/tap /api/1/dtabs[/<namespace>] (see the README)\n');
     });
   }
 
@@ -80,6 +87,11 @@ export class Controller {
     const platform = source(this);
     this.source = platform;
     platform.start();
+    const dtabs = platform.dtabs?.();
+    if (dtabs) {
+      this.dtabApi = new DtabApi(dtabs);
+      this.followDtabs(dtabs);
+    }
     if (platform.tapTargets) this.tapApi = new TapApi(() => platform.tapTargets?.() ?? [], this.credentials);
     if (platform.scrapeTargets) {
       const targets = (): ScrapeTarget[] => platform.scrapeTargets?.() ?? [];
@@ -91,13 +103,27 @@ export class Controller {
     return { grpc: grpc.port, admin };
   }
 
+  /** Every dtab change reaches the policies, and through them the proxies' GetProfile streams. */
+  private followDtabs(dtabs: DtabStore): void {
+    const publish = (namespace: string, entry: DtabEntry | undefined): void =>
+      this.policies.setDtab(namespace, entry && { namespace, text: entry.text, version: entry.version });
+    for (const namespace of dtabs.list()) publish(namespace, dtabs.get(namespace));
+    this.stopDtabs = dtabs.watch(publish);
+  }
+
   /** Where `loom stat` numbers come from (embedded store or Prometheus); undefined before start(). */
   get metricsBackend(): string | undefined {
     return this.metricsApi?.backend.description;
   }
 
+  /** The platform's named dtabs (served at /api/1/dtabs); undefined before start() or when it keeps none. */
+  get dtabs(): DtabStore | undefined {
+    return this.dtabApi?.store;
+  }
+
   async stop(): Promise<void> {
     this.source?.stop();
+    this.stopDtabs?.();
     this.metricsApi?.stop();
     await this.grpc.close();
     await new Promise<void>((resolve) => {

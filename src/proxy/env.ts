@@ -24,6 +24,7 @@ export interface ProxyConfig {
   discoveryInline: string | undefined;
   destinationAddr: SocketAddr | undefined;
   destinationContext: string;
+  dtabNamespace: string;
   outboundTcpForwards: TcpForward[];
   opaquePorts: Set<number>;
   detectTimeoutMs: number;
@@ -37,6 +38,9 @@ export interface ProxyConfig {
   shutdownGracePeriodMs: number;
   ewmaDefaultRttMs: number;
   ewmaDecayMs: number;
+  failureAccrualConsecutive: number;
+  failureAccrualMinBackoffMs: number;
+  failureAccrualMaxBackoffMs: number;
   logLevel: LogLevel;
   accessLog: AccessLogFormat;
   identityLocalName: string | undefined;
@@ -85,6 +89,17 @@ export function parseDuration(raw: string): number {
   if (!m) fail(`"${raw}" is not a duration; write e.g. 500ms, 10s, 2m (0 disables)`);
   const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
   return Math.round(Number(m[1]) * scale);
+}
+
+function parseDtabNamespace(raw: string): string {
+  const value = raw.trim();
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(value)) fail(`"${raw}" is not a dtab namespace; use letters, digits, "_", "." and "-", e.g. default`);
+  return value;
+}
+
+function parseCount(raw: string): number {
+  if (!/^\d{1,6}$/.test(raw.trim())) fail(`"${raw}" is not a whole number (0 or more)`);
+  return Number(raw);
 }
 
 function parsePositiveInt(raw: string): number {
@@ -166,11 +181,15 @@ export const SETTINGS = [
   setting({ name: 'LOOM_PROXY_DISCOVERY_FILE', key: 'discoveryFile', default: '', parse: optionalString, describe: 'Static discovery file ("name -> addr [meshed] [k=v], ..." per line); watched for changes.' }),
   setting({ name: 'LOOM_PROXY_DISCOVERY', key: 'discoveryInline', default: '', parse: optionalString, describe: 'Static discovery table inline, lines separated by ";" (used with or without the file).' }),
   setting({ name: 'LOOM_PROXY_DESTINATION_ADDR', key: 'destinationAddr', default: '', parse: (raw) => (raw.trim() === '' ? undefined : parseSocketAddr(raw)), describe: 'The control plane\'s Destination API (host:port); when set it replaces the static table.' }),
+  setting({ name: 'LOOM_PROXY_DTAB_NAMESPACE', key: 'dtabNamespace', default: 'default', parse: parseDtabNamespace, describe: 'The dtab namespace (namerd\'s term) whose delegation table applies to this proxy\'s outbound requests.' }),
   setting({ name: 'LOOM_PROXY_DESTINATION_CONTEXT', key: 'destinationContext', default: '', parse: (raw) => raw.trim(), describe: 'Who this proxy is, sent with discovery requests (e.g. web-1.emojivoto).' }),
   setting({ name: 'LOOM_PROXY_OUTBOUND_TCP_FORWARDS', key: 'outboundTcpForwards', default: '', parse: parseTcpForwards, describe: 'Extra outbound listeners with a fixed target: listen=name:port, comma separated.' }),
   setting({ name: 'LOOM_PROXY_OPAQUE_PORTS', key: 'opaquePorts', default: '25,587,3306,4444,5432,6379,9300,11211', parse: parsePorts, describe: 'Target ports forwarded as opaque TCP with no protocol detection (server-speaks-first).' }),
   setting({ name: 'LOOM_PROXY_DETECT_TIMEOUT', key: 'detectTimeoutMs', default: '10s', parse: parseDuration, describe: 'How long to wait for a client\'s first bytes before treating the connection as opaque TCP.' }),
   setting({ name: 'LOOM_PROXY_CONNECT_TIMEOUT', key: 'connectTimeoutMs', default: '1s', parse: parseDuration, describe: 'Upstream connect timeout; a failure answers 502.' }),
+  setting({ name: 'LOOM_PROXY_FAILURE_ACCRUAL_CONSECUTIVE', key: 'failureAccrualConsecutive', default: '7', parse: parseCount, describe: 'Failed responses in a row that eject an endpoint from its balancer (circuit breaking); 0 turns ejection off.' }),
+  setting({ name: 'LOOM_PROXY_FAILURE_ACCRUAL_MIN_BACKOFF', key: 'failureAccrualMinBackoffMs', default: '1s', parse: parseDuration, describe: 'How long an ejected endpoint first waits before one probe request may test it; doubles per ejection in a row.' }),
+  setting({ name: 'LOOM_PROXY_FAILURE_ACCRUAL_MAX_BACKOFF', key: 'failureAccrualMaxBackoffMs', default: '60s', parse: parseDuration, describe: 'The longest an ejected endpoint waits before it is probed again.' }),
   setting({ name: 'LOOM_PROXY_QUEUE_TIMEOUT', key: 'queueTimeoutMs', default: '3s', parse: parseDuration, describe: 'How long a request waits for endpoints to appear before it is answered 503.' }),
   setting({ name: 'LOOM_PROXY_RESPONSE_TIMEOUT', key: 'responseTimeoutMs', default: '0', parse: parseDuration, describe: 'Time allowed for upstream response headers before answering 504 (0 disables).' }),
   setting({ name: 'LOOM_PROXY_IDLE_TIMEOUT', key: 'clientIdleTimeoutMs', default: '60s', parse: parseDuration, describe: 'Idle keep-alive client connections are closed after this long.' }),

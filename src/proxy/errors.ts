@@ -104,3 +104,38 @@ function describe(cause: unknown): string {
   }
   return String(cause);
 }
+
+/** The service has routes, and none of their rules matches the request (Gateway API answers 404). */
+export class NoRouteError extends ProxyError {
+  constructor(service: string, method: string, path: string) {
+    super('LOOM_ERR_NO_ROUTE', 404, `no route of ${service} matches ${method} ${path}; add a rule that matches it or check the route's matches`);
+  }
+}
+
+/** The matched rule sends nowhere: every backendRef has weight 0. */
+export class NoBackendError extends ProxyError {
+  constructor(route: string) {
+    super('LOOM_ERR_NO_BACKEND', 503, `route ${route} sends nowhere: every backendRef has weight 0; give one a weight above 0`);
+  }
+}
+
+/** The dtab delegated the name to a failure (`!`), to nothing, or to a namer Loom does not have. */
+export class DtabError extends ProxyError {
+  constructor(name: string, reason: string) {
+    super('LOOM_ERR_DTAB', 503, `delegating ${name}: ${reason}; check the dtab with \`loom diagnose\``);
+  }
+}
+
+/** The route's (or the request's) time ran out before a response arrived. */
+export class RequestTimeoutError extends ProxyError {
+  constructor(service: string, timeoutMs: number) {
+    super('LOOM_ERR_REQUEST_TIMEOUT', 504, `${service} did not answer within ${timeoutMs}ms (the route's or the request's timeout)`);
+  }
+}
+
+/** A fault injection rule answered instead of the backend. */
+export class InjectedFaultError extends ProxyError {
+  constructor(route: string, status: number) {
+    super('LOOM_ERR_FAULT_INJECTED', status, `route ${route} injected this failure (fault.abort)`);
+  }
+}

@@ -68,7 +68,7 @@ test('an unsupported kind suggests the nearest supported one', () => {
     {
       path: ['kind'],
       at: 'value',
-      message: 'kind "Servcie" is not supported; did you mean Service? use one of: Namespace (v1), ServiceAccount (v1), Service (v1), Deployment (apps/v1), ServiceProfile (loom.io/v1alpha1), HTTPRoute (gateway.networking.k8s.io/v1), GRPCRoute (gateway.networking.k8s.io/v1)',
+      message: 'kind "Servcie" is not supported; did you mean Service? use one of: Namespace (v1), ServiceAccount (v1), Service (v1), Deployment (apps/v1), ServiceProfile (loom.io/v1alpha2), HTTPRoute (gateway.networking.k8s.io/v1), GRPCRoute (gateway.networking.k8s.io/v1)',
     },
   ]);
 });

@@ -25,7 +25,7 @@ export const RESOURCE_KINDS = [
   { apiVersion: 'v1', kind: 'ServiceAccount', schema: serviceAccountSchema },
   { apiVersion: 'v1', kind: 'Service', schema: serviceSchema },
   { apiVersion: 'apps/v1', kind: 'Deployment', schema: deploymentSchema },
-  { apiVersion: 'loom.io/v1alpha1', kind: 'ServiceProfile', schema: serviceProfileSchema },
+  { apiVersion: 'loom.io/v1alpha2', kind: 'ServiceProfile', schema: serviceProfileSchema },
   { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', schema: httpRouteSchema },
   { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', schema: grpcRouteSchema },
 ] as const;

@@ -6,7 +6,7 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Destination } from '../../api/gen/loom/destination/v1/destination_pb.js';
 import { Identity } from '../../api/gen/loom/identity/v1/identity_pb.js';
 import type { EndpointIndex } from '../index/endpoint-index.js';
-import { ProfileIndex } from '../index/profile-index.js';
+import { PolicyIndex } from '../index/policy-index.js';
 import type { ControlPlaneMetrics } from '../metrics.js';
 import { destinationService } from './service.js';
 
@@ -15,13 +15,13 @@ export class GrpcApiServer {
   private readonly sessions = new Set<http2.ServerHttp2Session>();
 
   /** `identity` adds the Identity API beside Destination when the controller issues certificates. */
-  constructor(index: EndpointIndex, metrics?: ControlPlaneMetrics, profiles: ProfileIndex = new ProfileIndex(), identity?: ServiceImpl<typeof Identity>) {
+  constructor(index: EndpointIndex, metrics?: ControlPlaneMetrics, policies: PolicyIndex = new PolicyIndex(), identity?: ServiceImpl<typeof Identity>) {
     const handler = connectNodeAdapter({
       grpc: true,
       connect: false,
       grpcWeb: false,
       routes: (router) => {
-        router.service(Destination, destinationService(index, profiles, metrics));
+        router.service(Destination, destinationService(index, policies, metrics));
         if (identity) router.service(Identity, identity);
       },
     });

@@ -6,7 +6,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { Destination, DestinationProfileSchema, type DestinationProfile, type Update } from '../../api/gen/loom/destination/v1/destination_pb.js';
 import { AsyncQueue } from '../../lib/async-queue.js';
 import type { EndpointIndex } from '../index/endpoint-index.js';
-import { fullyQualified, type ProfileIndex } from '../index/profile-index.js';
+import type { PolicyIndex } from '../index/policy-index.js';
 import type { ControlPlaneMetrics } from '../metrics.js';
 import { addUpdate, noEndpointsUpdate, removeUpdate } from './translate.js';
 
@@ -18,7 +18,7 @@ function checkPath(path: string): void {
   }
 }
 
-export function destinationService(index: EndpointIndex, profiles: ProfileIndex, metrics?: ControlPlaneMetrics): ServiceImpl<typeof Destination> {
+export function destinationService(index: EndpointIndex, policies: PolicyIndex, metrics?: ControlPlaneMetrics): ServiceImpl<typeof Destination> {
   return {
     async *get(req, ctx) {
       checkPath(req.path);
@@ -45,12 +45,12 @@ export function destinationService(index: EndpointIndex, profiles: ProfileIndex,
     },
     async *getProfile(req, ctx) {
       checkPath(req.path);
-      const colon = req.path.lastIndexOf(':');
-      const port = Number(req.path.slice(colon + 1));
-      const fqdn = fullyQualified(req.path.slice(0, colon).toLowerCase());
+      const name = req.path.toLowerCase();
+      const dtabNamespace = req.dtabNamespace === '' ? 'default' : req.dtabNamespace;
+      const fqdn = fullyQualified(name.slice(0, name.lastIndexOf(':')));
       const queue = new AsyncQueue<DestinationProfile>();
-      const unsubscribe = profiles.watch(fqdn, (p) =>
-        queue.push(create(DestinationProfileSchema, { fullyQualifiedName: fqdn, opaqueProtocol: p?.opaquePorts.includes(port) ?? false })),
+      const unsubscribe = policies.watch(name, dtabNamespace, (update) =>
+        queue.push(create(DestinationProfileSchema, { fullyQualifiedName: fqdn, opaqueProtocol: update.opaque, clientPolicyJson: update.json })),
       );
       const onAbort = (): void => queue.close();
       ctx.signal.addEventListener('abort', onAbort);
@@ -62,4 +62,9 @@ export function destinationService(index: EndpointIndex, profiles: ProfileIndex,
       }
     },
   };
+}
+
+/** `web.emojivoto.svc` -> `web.emojivoto.svc.cluster.local`, the name ServiceProfiles use. */
+function fullyQualified(host: string): string {
+  return host.endsWith('.svc') ? `${host}.cluster.local` : host;
 }

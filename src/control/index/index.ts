@@ -1,4 +1,4 @@
 export { EndpointIndex } from './endpoint-index.js';
 export type { EndpointWatcher, IndexedEndpoint } from './endpoint-index.js';
-export { ProfileIndex, fullyQualified } from './profile-index.js';
-export type { ProfileView, ProfileWatcher } from './profile-index.js';
+export { PolicyIndex } from './policy-index.js';
+export type { PolicyUpdate, PolicyWatcher } from './policy-index.js';

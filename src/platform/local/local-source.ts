@@ -3,10 +3,13 @@
 // tables into incremental updates for their watchers.
 import { mkdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
+import type { DtabStore } from '../../control/dtab/dtab-store.js';
 import type { EndpointIndex } from '../../control/index/endpoint-index.js';
-import type { ProfileIndex } from '../../control/index/profile-index.js';
+import type { PolicyIndex } from '../../control/index/policy-index.js';
+import type { Resource } from '../../resources/index.js';
 import type { ScrapeTarget } from '../../control/metrics-api/scraper.js';
 import type { TapTarget } from '../../control/tap/proxy-tap.js';
+import { FileDtabStore } from './dtab-files.js';
 import { ENDPOINTS_FILE, readEndpoints } from './endpoint-file.js';
 import { readProxies } from './proxy-file.js';
 import { ResourceStore } from './resource-store.js';
@@ -15,11 +18,12 @@ export class LocalPlatformSource {
   private readonly store: ResourceStore;
   private known = new Set<string>();
   private closers: (() => void)[] = [];
+  private dtabStore: FileDtabStore | undefined;
 
   constructor(
     private readonly stateDir: string,
     private readonly index: EndpointIndex,
-    private readonly profiles: ProfileIndex,
+    private readonly policies: PolicyIndex,
   ) {
     this.store = new ResourceStore(join(stateDir, 'resources'));
   }
@@ -27,7 +31,7 @@ export class LocalPlatformSource {
   start(): void {
     mkdirSync(this.stateDir, { recursive: true });
     this.syncEndpoints();
-    this.syncProfiles();
+    this.syncPolicies();
     let timer: NodeJS.Timeout | undefined;
     const watcher = watch(this.stateDir, (_event, file) => {
       if (file !== ENDPOINTS_FILE) return;
@@ -38,7 +42,7 @@ export class LocalPlatformSource {
     // A rename-over can be missed by a directory watch on some filesystems: poll as a safety net.
     const poll = setInterval(() => this.syncEndpoints(), 1000);
     poll.unref();
-    this.closers = [() => watcher.close(), () => clearInterval(poll), () => clearTimeout(timer), this.store.watch(() => this.syncProfiles())];
+    this.closers = [() => watcher.close(), () => clearInterval(poll), () => clearTimeout(timer), this.store.watch(() => this.syncPolicies())];
   }
 
   /** Every replica's proxy, for the metrics API; read fresh at each scrape. */
@@ -57,6 +61,12 @@ export class LocalPlatformSource {
     );
   }
 
+  /** The dtabs `loom dtab` edits, kept in <stateDir>/dtabs; loaded on first use. */
+  dtabs(): DtabStore {
+    this.dtabStore ??= new FileDtabStore(join(this.stateDir, 'dtabs'));
+    return this.dtabStore;
+  }
+
   stop(): void {
     for (const close of this.closers) close();
     this.closers = [];
@@ -70,13 +80,8 @@ export class LocalPlatformSource {
     this.known = new Set(Object.keys(table));
   }
 
-  private syncProfiles(): void {
-    this.profiles.replaceAll(
-      this.store.list('ServiceProfile').flatMap((r) =>
-        r.kind === 'ServiceProfile'
-          ? [{ fullyQualifiedName: r.metadata.name, opaquePorts: r.spec.opaquePorts, routes: r.spec.routes.map((route) => ({ name: route.name, ...route.condition })) }]
-          : [],
-      ),
-    );
+  private syncPolicies(): void {
+    const of = <K extends Resource['kind']>(kind: K) => this.store.list(kind).filter((r): r is Extract<Resource, { kind: K }> => r.kind === kind);
+    this.policies.replaceResources({ httpRoutes: of('HTTPRoute'), grpcRoutes: of('GRPCRoute'), profiles: of('ServiceProfile') });
   }
 }

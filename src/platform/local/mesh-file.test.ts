@@ -140,7 +140,7 @@ test('MeshFileError carries a stable code, the file and structured problems', ()
           column: 7,
           resource: 'Ingress (document 1)',
           field: 'kind',
-          message: 'kind "Ingress" is not supported; use one of: Namespace (v1), ServiceAccount (v1), Service (v1), Deployment (apps/v1), ServiceProfile (loom.io/v1alpha1), HTTPRoute (gateway.networking.k8s.io/v1), GRPCRoute (gateway.networking.k8s.io/v1)',
+          message: 'kind "Ingress" is not supported; use one of: Namespace (v1), ServiceAccount (v1), Service (v1), Deployment (apps/v1), ServiceProfile (loom.io/v1alpha2), HTTPRoute (gateway.networking.k8s.io/v1), GRPCRoute (gateway.networking.k8s.io/v1)',
         },
       ]);
       assert.equal(err.message, err.lines.join('\n'));

@@ -245,3 +245,172 @@ test('close drops services, rejects waiters, clears their timers and ignores lat
   assert.equal(env.balancer.size, 0);
   await assert.rejects(env.balancer.ready(60_000), NoEndpointsError);
 });
+
+// Failure accrual: backoffs of 50ms (random 0 from `replay` or jitter aside) keep the clock small.
+const ACCRUAL = { minBackoffMs: 50, maxBackoffMs: 200 };
+
+function eject(entry: BalancedEndpoint<Service> | undefined): void {
+  assert.ok(entry?.health);
+  for (let i = 0; i < 7; i++) entry.health.record(true);
+  assert.equal(entry.health.state, 'ejected');
+}
+
+function pickCounts(balancer: Balancer<Service>, picks: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < picks; i++) {
+    const addr = balancer.pick()?.endpoint.addr ?? 'none';
+    counts.set(addr, (counts.get(addr) ?? 0) + 1);
+  }
+  return counts;
+}
+
+test('without a failure accrual policy there is no health and a pick draws exactly twice', () => {
+  let draws = 0;
+  const env = setup({ random: () => (draws++, 0.5) });
+  env.balancer.add([ep('10.0.0.1:80'), ep('10.0.0.2:80'), ep('10.0.0.3:80')]);
+  assert.ok(env.balancer.endpoints().every((e) => e.health === null));
+  env.balancer.pick();
+  assert.equal(draws, 2);
+});
+
+test('an ejected endpoint gets no picks while others are available', () => {
+  const env = setup({ failureAccrual: ACCRUAL });
+  env.balancer.add([ep('10.0.0.1:80'), ep('10.0.0.2:80'), ep('10.0.0.3:80')]);
+  const [bad] = env.balancer.endpoints();
+  eject(bad);
+  assert.equal(env.balancer.ejected, 1);
+  const counts = pickCounts(env.balancer, 2000);
+  assert.equal(counts.get('10.0.0.1:80'), undefined, JSON.stringify([...counts]));
+  assert.ok((counts.get('10.0.0.2:80') ?? 0) > 500 && (counts.get('10.0.0.3:80') ?? 0) > 500, JSON.stringify([...counts]));
+});
+
+test('random draws that keep landing on the ejected endpoint fall back to a scan for both choices', () => {
+  const env = setup({ failureAccrual: ACCRUAL, random: replay(0) });
+  env.balancer.add([ep('10.0.0.1:80'), ep('10.0.0.2:80'), ep('10.0.0.3:80')]);
+  const [bad, busy] = env.balancer.endpoints();
+  eject(bad);
+  busy?.load.start(); // the scan's first choice is 10.0.0.2, its second 10.0.0.3, which must win
+  assert.equal(env.balancer.pick()?.endpoint.addr, '10.0.0.3:80');
+});
+
+test('the two choices stay distinct while some endpoint is ejected', () => {
+  const env = setup({ failureAccrual: ACCRUAL, random: replay(0) });
+  env.balancer.add([ep('10.0.0.1:80'), ep('10.0.0.2:80'), ep('10.0.0.3:80')]);
+  const [busy, , bad] = env.balancer.endpoints();
+  eject(bad);
+  busy?.load.start(); // every draw is 0: the first choice is 10.0.0.1, so the second must be 10.0.0.2
+  assert.equal(env.balancer.pick()?.endpoint.addr, '10.0.0.2:80');
+});
+
+test('after the backoff an ejected endpoint gets exactly one probe at a time, and a probe success readmits it', () => {
+  const env = setup({ failureAccrual: ACCRUAL, random: replay(0, 0) });
+  env.balancer.add([ep('10.0.0.1:80'), ep('10.0.0.2:80')]);
+  const [bad, busy] = env.balancer.endpoints();
+  for (let i = 0; i < 50; i++) busy?.load.start(); // so the probed endpoint wins whenever it is available
+  eject(bad);
+  assert.deepEqual([...pickCounts(env.balancer, 10)], [['10.0.0.2:80', 10]]);
+  env.setNow(50);
+  assert.deepEqual([...pickCounts(env.balancer, 10)], [['10.0.0.1:80', 1], ['10.0.0.2:80', 9]]);
+  bad?.health?.cancel(); // the probe was abandoned: the next pick probes again
+  assert.equal(env.balancer.pick(), bad);
+  assert.equal(env.balancer.pick(), busy);
+  bad?.health?.record(false);
+  assert.equal(bad?.health?.state, 'live');
+  assert.equal(env.balancer.ejected, 0);
+  assert.deepEqual([...pickCounts(env.balancer, 10)], [['10.0.0.1:80', 10]]);
+});
+
+test('a probe failure re-ejects for a longer backoff', () => {
+  const env = setup({ failureAccrual: ACCRUAL, random: replay(0, 0) });
+  env.balancer.add([ep('10.0.0.1:80'), ep('10.0.0.2:80')]);
+  const [bad, busy] = env.balancer.endpoints();
+  for (let i = 0; i < 50; i++) busy?.load.start();
+  eject(bad);
+  env.setNow(50);
+  assert.equal(env.balancer.pick(), bad);
+  bad?.health?.record(true);
+  env.setNow(149);
+  assert.equal(pickCounts(env.balancer, 10).get('10.0.0.1:80'), undefined);
+  env.setNow(150);
+  assert.equal(env.balancer.pick(), bad);
+  assert.equal(bad?.health?.ejections, 2);
+});
+
+test('when every endpoint is ejected, pick panics and still returns one', () => {
+  const env = setup({ failureAccrual: ACCRUAL });
+  env.balancer.add([ep('10.0.0.1:80'), ep('10.0.0.2:80')]);
+  for (const entry of env.balancer.endpoints()) eject(entry);
+  const counts = pickCounts(env.balancer, 200);
+  assert.equal(counts.get('none'), undefined);
+  assert.ok((counts.get('10.0.0.1:80') ?? 0) > 0 && (counts.get('10.0.0.2:80') ?? 0) > 0, JSON.stringify([...counts]));
+
+  const one = setup({ failureAccrual: ACCRUAL });
+  one.balancer.add([ep('10.0.0.9:80')]);
+  eject(one.balancer.pick());
+  assert.equal(one.balancer.pick()?.endpoint.addr, '10.0.0.9:80');
+});
+
+test('setFailureAccrual(undefined) readmits everyone; a new policy starts every endpoint live', () => {
+  const env = setup({ failureAccrual: ACCRUAL });
+  env.balancer.add([ep('10.0.0.1:80'), ep('10.0.0.2:80')]);
+  const [bad] = env.balancer.endpoints();
+  eject(bad);
+  env.balancer.setFailureAccrual(undefined);
+  assert.equal(env.balancer.ejected, 0);
+  assert.ok(env.balancer.endpoints().every((e) => e.health === null));
+  assert.ok((pickCounts(env.balancer, 200).get('10.0.0.1:80') ?? 0) > 0);
+  bad?.health?.record(false); // a request picked before the change finishes: harmless
+
+  env.balancer.setFailureAccrual({ ...ACCRUAL, consecutiveFailures: 2 });
+  const [again] = env.balancer.endpoints();
+  assert.equal(again?.health?.state, 'live');
+  again?.health?.record(true);
+  again?.health?.record(true);
+  assert.equal(env.balancer.ejected, 1);
+  assert.equal(again?.load, bad?.load, 'the load history survives a policy change');
+});
+
+test('a changed policy keeps the current ejections and health objects', () => {
+  const env = setup({ failureAccrual: ACCRUAL });
+  env.balancer.add([ep('10.0.0.1:80'), ep('10.0.0.2:80')]);
+  const [bad] = env.balancer.endpoints();
+  eject(bad);
+  env.balancer.setFailureAccrual({ ...ACCRUAL, consecutiveFailures: 3 });
+  assert.equal(env.balancer.endpoints()[0]?.health, bad?.health);
+  assert.equal(env.balancer.ejected, 1);
+  assert.equal(pickCounts(env.balancer, 50).get('10.0.0.1:80'), undefined);
+  assert.throws(() => env.balancer.setFailureAccrual({ minBackoffMs: -1 }), RangeError);
+  assert.equal(env.balancer.ejected, 1, 'a rejected policy changes nothing');
+});
+
+test('discovery removing an ejected endpoint clears its ejection; re-adding it starts live', () => {
+  const env = setup({ failureAccrual: ACCRUAL });
+  env.balancer.add([ep('10.0.0.1:80'), ep('10.0.0.2:80')]);
+  const [bad] = env.balancer.endpoints();
+  eject(bad);
+  env.balancer.remove(['10.0.0.1:80']);
+  assert.equal(env.balancer.ejected, 0);
+  bad?.health?.record(true); // late responses from requests in flight at removal
+  env.setNow(50);
+  bad?.health?.record(false);
+  assert.equal(env.balancer.ejected, 0);
+
+  env.balancer.endpoints()[0]?.load.start(); // else the older, decayed estimate wins every pair
+  env.balancer.add([ep('10.0.0.1:80')]);
+  const readded = env.balancer.endpoints().find((e) => e.endpoint.addr === '10.0.0.1:80');
+  assert.notEqual(readded?.health, bad?.health);
+  assert.equal(readded?.health?.state, 'live');
+  assert.ok((pickCounts(env.balancer, 200).get('10.0.0.1:80') ?? 0) > 0);
+});
+
+test('a label change keeps an ejection; a meshed change replaces the endpoint and its ejection', () => {
+  const env = setup({ failureAccrual: ACCRUAL });
+  env.balancer.add([ep('10.0.0.1:80'), ep('10.0.0.2:80')]);
+  eject(env.balancer.endpoints()[0]);
+  env.balancer.add([ep('10.0.0.1:80', { labels: { pod: 'b' } })]);
+  assert.equal(env.balancer.endpoints()[0]?.health?.state, 'ejected');
+  assert.equal(env.balancer.ejected, 1);
+  env.balancer.add([ep('10.0.0.1:80', { meshed: true })]);
+  assert.equal(env.balancer.endpoints()[0]?.health?.state, 'live');
+  assert.equal(env.balancer.ejected, 0);
+});

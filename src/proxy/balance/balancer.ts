@@ -1,14 +1,18 @@
 // Per-request load balancing over one concrete service's endpoints: power of two choices, each
-// endpoint weighed by its peak-EWMA cost. Discovery feeds it through the EndpointListener calls.
+// endpoint weighed by its peak-EWMA cost, skipping endpoints that failure accrual has ejected.
+// Discovery feeds it through the EndpointListener calls.
 
 import type { Endpoint, EndpointListener } from '../discovery/types.js';
 import { NoEndpointsError } from './errors.js';
+import { EndpointHealth, HealthTally, resolveFailureAccrual, type AccrualSettings, type FailureAccrualPolicy } from './failure-accrual.js';
 import { PeakEwma } from './peak-ewma.js';
 
 export interface BalancedEndpoint<S> {
   readonly endpoint: Endpoint;
   readonly service: S;
   readonly load: PeakEwma;
+  /** Failure accrual for this endpoint; null when the balancer has no policy. */
+  readonly health: EndpointHealth | null;
 }
 
 export interface BalancerOptions<S> {
@@ -20,6 +24,8 @@ export interface BalancerOptions<S> {
   decayMs: number;
   now?: () => number;
   random?: () => number;
+  /** Eject endpoints whose responses keep failing; absent, every endpoint is always eligible. */
+  failureAccrual?: FailureAccrualPolicy;
 }
 
 interface Waiter<S> {
@@ -31,6 +37,8 @@ interface Waiter<S> {
 
 // A weight of zero or less would divide by zero; it becomes tiny so the endpoint loses every pair.
 const MIN_WEIGHT = 1e-6;
+// Random draws tried before scanning for an available endpoint: enough while most are available.
+const MAX_DRAWS = 4;
 
 export class Balancer<S> implements EndpointListener {
   readonly name: string;
@@ -41,6 +49,8 @@ export class Balancer<S> implements EndpointListener {
   private readonly list: BalancedEndpoint<S>[] = [];
   private readonly indexOf = new Map<string, number>();
   private readonly waiters = new Set<Waiter<S>>();
+  private readonly tally = new HealthTally();
+  private accrual: AccrualSettings | null;
   private exists = false;
   private closed = false;
 
@@ -49,10 +59,16 @@ export class Balancer<S> implements EndpointListener {
     this.name = options.name;
     this.now = options.now ?? (() => performance.now());
     this.random = options.random ?? Math.random;
+    this.accrual = options.failureAccrual ? resolveFailureAccrual(options.failureAccrual) : null;
   }
 
   get size(): number {
     return this.list.length;
+  }
+
+  /** Endpoints ejected or probing, for metrics. */
+  get ejected(): number {
+    return this.tally.unhealthy;
   }
 
   /** A snapshot of the current endpoints, for diagnostics. */
@@ -70,7 +86,7 @@ export class Balancer<S> implements EndpointListener {
   remove(addrs: readonly string[]): void {
     for (const addr of addrs) {
       const removed = this.removeAddr(addr);
-      if (removed) this.options.dropService(removed.service);
+      if (removed) this.retire(removed);
     }
   }
 
@@ -79,8 +95,31 @@ export class Balancer<S> implements EndpointListener {
     this.exists = exists;
   }
 
-  /** Power of two choices: two distinct random endpoints, the one with the lower cost per weight wins. */
+  /**
+   * Power of two choices: two distinct random endpoints, the one with the lower cost per weight wins.
+   * Ejected endpoints are skipped, unless all are out: then, like Envoy's panic mode, any may be picked,
+   * since a request to a failing endpoint may still succeed where a refused one cannot.
+   */
   pick(): BalancedEndpoint<S> | undefined {
+    // Health is consulted only while some endpoint is out, so the common case costs one comparison.
+    return this.tally.unhealthy > 0 ? this.pickAvailable() : this.pickAny();
+  }
+
+  /** Changes the failure accrual policy live; undefined turns it off and readmits every endpoint. */
+  setFailureAccrual(policy: FailureAccrualPolicy | undefined): void {
+    const next = policy ? resolveFailureAccrual(policy) : null;
+    this.accrual = next;
+    for (const [i, entry] of this.list.entries()) {
+      if (entry.health && next) entry.health.configure(next);
+      else if (entry.health || next) {
+        // A new entry rather than a mutated one: requests in flight keep the health they were picked with.
+        entry.health?.detach();
+        this.list[i] = { endpoint: entry.endpoint, service: entry.service, load: entry.load, health: this.makeHealth() };
+      }
+    }
+  }
+
+  private pickAny(): BalancedEndpoint<S> | undefined {
     const n = this.list.length;
     if (n <= 1) return this.list[0];
     const i = this.randomIndex(n);
@@ -90,6 +129,47 @@ export class Balancer<S> implements EndpointListener {
     const b = this.list[j];
     if (a === undefined || b === undefined) return a ?? b;
     return weightedCost(b) < weightedCost(a) ? b : a;
+  }
+
+  // P2C over the available endpoints only; the winner takes its probe slot if it is probing.
+  private pickAvailable(): BalancedEndpoint<S> | undefined {
+    const now = this.now();
+    const i = this.findAvailable(now, -1);
+    if (i < 0) return this.pickAny();
+    const j = this.findAvailable(now, i);
+    const a = this.list[i];
+    const b = j < 0 ? undefined : this.list[j];
+    const winner = a === undefined || b === undefined ? (a ?? b) : weightedCost(b) < weightedCost(a) ? b : a;
+    winner?.health?.admit(now);
+    return winner;
+  }
+
+  // A uniformly random available index other than `skip`, or -1: a few draws (O(1) while most are
+  // available), then a scan that counts the available ones and takes a random one of them.
+  private findAvailable(now: number, skip: number): number {
+    const n = this.list.length;
+    const others = skip < 0 ? n : n - 1;
+    if (others <= 0) return -1;
+    for (let draw = 0; draw < MAX_DRAWS; draw++) {
+      let k = this.randomIndex(others);
+      if (skip >= 0 && k >= skip) k += 1;
+      if (this.isAvailable(k, now)) return k;
+    }
+    let count = 0;
+    for (let k = 0; k < n; k++) if (k !== skip && this.isAvailable(k, now)) count += 1;
+    if (count === 0) return -1;
+    let r = this.randomIndex(count);
+    for (let k = 0; k < n; k++) {
+      if (k === skip || !this.isAvailable(k, now)) continue;
+      if (r === 0) return k;
+      r -= 1;
+    }
+    return -1;
+  }
+
+  private isAvailable(k: number, now: number): boolean {
+    const health = this.list[k]?.health;
+    return !health || health.available(now);
   }
 
   /** Picks now if there are endpoints, otherwise waits for discovery to add some. */
@@ -131,19 +211,30 @@ export class Balancer<S> implements EndpointListener {
       return;
     }
     if (sameConnection(old.endpoint, endpoint)) {
-      // Labels or weight changed: keep the connection and the load history.
-      this.list[index] = { endpoint, service: old.service, load: old.load };
+      // Labels or weight changed: keep the connection, the load history and the failure history.
+      this.list[index] = { endpoint, service: old.service, load: old.load, health: old.health };
       return;
     }
     // Make the new service before dropping the old one, so a throwing makeService leaves the old intact.
     this.list[index] = this.makeEntry(endpoint);
-    this.options.dropService(old.service);
+    this.retire(old);
   }
 
   private makeEntry(endpoint: Endpoint): BalancedEndpoint<S> {
     const { defaultRttMs, decayMs } = this.options;
     const load = new PeakEwma({ defaultRttMs, decayMs, now: this.now });
-    return { endpoint, service: this.options.makeService(endpoint), load };
+    return { endpoint, service: this.options.makeService(endpoint), load, health: this.makeHealth() };
+  }
+
+  private makeHealth(): EndpointHealth | null {
+    if (!this.accrual) return null;
+    return new EndpointHealth(this.accrual, { now: this.now, random: this.random, tally: this.tally });
+  }
+
+  // Requests still in flight may record on the entry's health later; detached, they no longer count here.
+  private retire(entry: BalancedEndpoint<S>): void {
+    entry.health?.detach();
+    this.options.dropService(entry.service);
   }
 
   // Swap-remove: the last entry fills the hole, so removal is O(1) and the array stays dense.
@@ -162,7 +253,7 @@ export class Balancer<S> implements EndpointListener {
   private dropAll(): void {
     const entries = this.list.splice(0);
     this.indexOf.clear();
-    for (const entry of entries) this.options.dropService(entry.service);
+    for (const entry of entries) this.retire(entry);
   }
 
   private releaseWaiters(): void {

@@ -6,7 +6,9 @@ import { createClient, type Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Destination, type Update, type WeightedAddr } from '../../api/gen/loom/destination/v1/destination_pb.js';
 import { formatHostPort } from './host-port.js';
-import type { Discovery, Endpoint, EndpointListener, Subscription } from './types.js';
+import { followStream } from './reconnect.js';
+import { PolicyStream } from './policy-stream.js';
+import type { Discovery, Endpoint, EndpointListener, PolicyListener, Subscription } from './types.js';
 
 export interface DestinationDiscoveryOptions {
   /** The control plane's gRPC address, host:port. */
@@ -14,6 +16,10 @@ export interface DestinationDiscoveryOptions {
   /** Who is asking (e.g. the workload's name), sent with every request. */
   contextToken: string;
   onError?: (name: string, err: Error) => void;
+  /** The dtab namespace whose table applies to this proxy's requests (default `default`). */
+  dtabNamespace?: string;
+  /** A policy (or a resource in it) the control plane sent that does not validate. */
+  onPolicyProblem?: (name: string, problem: string) => void;
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -23,6 +29,7 @@ type DestinationClient = Client<typeof Destination>;
 export class DestinationDiscovery implements Discovery {
   private readonly client: DestinationClient;
   private readonly streams = new Map<string, NameStream>();
+  private readonly policies = new Map<string, PolicyStream>();
 
   constructor(private readonly opts: DestinationDiscoveryOptions) {
     this.client = createClient(Destination, createGrpcTransport({ baseUrl: `http://${opts.addr}` }));
@@ -47,9 +54,38 @@ export class DestinationDiscovery implements Discovery {
     };
   }
 
+  watchPolicy(name: string, listener: PolicyListener): Subscription {
+    let stream = this.policies.get(name);
+    if (!stream) {
+      const { contextToken, dtabNamespace = 'default', onError, onPolicyProblem, minBackoffMs, maxBackoffMs } = this.opts;
+      stream = new PolicyStream(name, this.client, {
+        contextToken,
+        dtabNamespace,
+        ...(minBackoffMs !== undefined ? { minBackoffMs } : {}),
+        ...(maxBackoffMs !== undefined ? { maxBackoffMs } : {}),
+        onError: (err) => onError?.(name, err),
+        ...(onPolicyProblem ? { onProblem: onPolicyProblem } : {}),
+      });
+      this.policies.set(name, stream);
+      void stream.run();
+    }
+    const s = stream;
+    s.addListener(listener);
+    return {
+      unsubscribe: () => {
+        if (s.removeListener(listener) === 0) {
+          s.stop();
+          this.policies.delete(name);
+        }
+      },
+    };
+  }
+
   close(): void {
     for (const s of this.streams.values()) s.stop();
+    for (const s of this.policies.values()) s.stop();
     this.streams.clear();
+    this.policies.clear();
   }
 }
 
@@ -80,27 +116,13 @@ class NameStream {
     this.abort.abort();
   }
 
-  async run(): Promise<void> {
-    const min = this.opts.minBackoffMs ?? 100;
-    const max = this.opts.maxBackoffMs ?? 5000;
-    let backoff = min;
-    while (!this.abort.signal.aborted) {
-      let resync = true;
-      try {
-        const updates = this.client.get({ path: this.name, contextToken: this.opts.contextToken }, { signal: this.abort.signal });
-        for await (const update of updates) {
-          this.apply(update, resync);
-          resync = false;
-          backoff = min;
-        }
-      } catch (err) {
-        if (this.abort.signal.aborted) return;
-        this.opts.onError?.(this.name, err as Error);
-      }
-      // The stream ended or failed: keep serving the last-known endpoints while reconnecting.
-      await new Promise((r) => setTimeout(r, backoff).unref());
-      backoff = Math.min(max, backoff * 2);
-    }
+  run(): Promise<void> {
+    return followStream(
+      (signal) => this.client.get({ path: this.name, contextToken: this.opts.contextToken }, { signal }),
+      (update, first) => this.apply(update, first),
+      this.abort.signal,
+      { ...this.opts, onError: (err) => this.opts.onError?.(this.name, err) },
+    );
   }
 
   private apply(update: Update, resync: boolean): void {

@@ -1,5 +1,6 @@
 // The proxy's one view of service discovery. The static source implements it now; the control
 // plane's streaming Destination API implements it later behind the same interface.
+import type { ClientPolicy } from '../../routing/client-policy.js';
 
 /** One address a logical service can be reached at. */
 export interface Endpoint {
@@ -31,11 +32,16 @@ export interface Subscription {
   unsubscribe(): void;
 }
 
+/** Receives a logical name's client policy: now, then on every change; undefined when none applies. */
+export type PolicyListener = (policy: ClientPolicy | undefined) => void;
+
 export interface Discovery {
   /**
    * Streams the endpoint set of `name` (`host:port`) to `listener`: the current state first
    * (add, or noEndpoints), then each change.
    */
   watch(name: string, listener: EndpointListener): Subscription;
+  /** Streams the client policy of `name` (routes, profile, dtab); absent for sources without policies. */
+  watchPolicy?(name: string, listener: PolicyListener): Subscription;
   close(): void;
 }

@@ -2,6 +2,7 @@
 // back to the balancer, write the access log and report to taps. One object per request, no closures.
 import { performance } from 'node:perf_hooks';
 import type { AccessLog } from '../access-log.js';
+import type { EndpointHealth } from '../balance/failure-accrual.js';
 import type { PeakEwma } from '../balance/peak-ewma.js';
 import { ProxyError } from '../errors.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
@@ -13,6 +14,12 @@ export interface ObserveContext {
   direction: 'inbound' | 'outbound';
   accessLog: AccessLog | null;
   tap: TapHub;
+}
+
+/** What the balancer learns from a response: its latency (peak EWMA) and its outcome (failure accrual). */
+export interface EndpointFeedback {
+  readonly load: PeakEwma;
+  readonly health: EndpointHealth | null;
 }
 
 export class ObservedSink implements ResponseSink {
@@ -29,12 +36,12 @@ export class ObservedSink implements ResponseSink {
     private readonly inner: ResponseSink,
     private readonly req: ProxyRequest,
     private readonly metrics: HttpMetrics,
-    private readonly load: PeakEwma | null,
+    private readonly endpoint: EndpointFeedback | null,
     private readonly ctx: ObserveContext,
     private readonly target: RequestTarget,
   ) {
     metrics.request();
-    if (load) this.ewmaStartedAt = load.start();
+    if (endpoint) this.ewmaStartedAt = endpoint.load.start();
     this.tapped = ctx.tap.active ? ctx.tap.open(req, ctx.direction, target) : null;
   }
 
@@ -45,7 +52,7 @@ export class ObservedSink implements ResponseSink {
   start(status: number, headers: HeaderList, endStream: boolean): void {
     this.status = status;
     this.latencyMs = performance.now() - this.startedAt;
-    if (this.load) this.load.end(this.ewmaStartedAt);
+    if (this.endpoint) this.endpoint.load.end(this.ewmaStartedAt);
     const grpc = headerValue(headers, 'grpc-status');
     if (grpc !== undefined) this.grpcStatus = Number(grpc);
     this.tapped?.responseInit(status);
@@ -70,7 +77,7 @@ export class ObservedSink implements ResponseSink {
     if (beforeResponse) {
       this.status = err instanceof ProxyError ? err.status : 502;
       this.latencyMs = performance.now() - this.startedAt;
-      if (this.load) this.load.cancel();
+      if (this.endpoint) this.endpoint.load.cancel();
     }
     this.inner.error(err, h2Code);
     this.finish(err instanceof ProxyError ? err.code : 'LOOM_ERR_PROXY');
@@ -90,6 +97,7 @@ export class ObservedSink implements ResponseSink {
     const grpc = this.grpcStatus;
     const failure = error !== undefined || this.status >= 500 || (grpc !== undefined && grpc !== 0);
     this.metrics.response(this.status, grpc, failure, this.latencyMs, error);
+    this.endpoint?.health?.record(failure);
     this.tapped?.responseEnd(this.status, this.bytes, grpc, error);
     if (this.ctx.accessLog) {
       this.ctx.accessLog.log({

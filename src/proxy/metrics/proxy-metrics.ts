@@ -1,14 +1,13 @@
 // The proxy's metrics, with Linkerd's names, labels and latency buckets so existing dashboards work.
 import { labelKey, type Labels } from './exposition.js';
 import { HttpMetrics, type HttpFamilies } from './http-metrics.js';
+import { LATENCY_BUCKETS_MS } from './latency-buckets.js';
 import { ProcessMetrics } from './process.js';
+import { RouteMetricsFamilies, type RouteMetrics } from './route-metrics.js';
 import { Registry, type CounterChild, type GaugeChild } from './registry.js';
 import { TcpMetrics, type TcpFamilies } from './tcp-metrics.js';
 
-export const LATENCY_BUCKETS_MS: readonly number[] = [
-  1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000,
-  30000, 40000, 50000,
-];
+export { LATENCY_BUCKETS_MS } from './latency-buckets.js';
 
 export class ProxyMetrics {
   readonly registry = new Registry();
@@ -18,6 +17,7 @@ export class ProxyMetrics {
   private readonly tlsFailures;
   private readonly httpHandles = new Map<string, HttpMetrics>();
   private readonly tcpHandles = new Map<string, TcpMetrics>();
+  private routes: RouteMetricsFamilies | undefined;
 
   constructor() {
     const r = this.registry;
@@ -65,6 +65,12 @@ export class ProxyMetrics {
       this.tcpHandles.set(key, handle);
     }
     return handle;
+  }
+
+  /** Per-route metrics (direction, dst, rt_route); the families appear once a route is used. */
+  route(labels: Labels): RouteMetrics {
+    this.routes ??= new RouteMetricsFamilies(this.registry);
+    return this.routes.route(labels);
   }
 
   /** The counter of failed mTLS handshakes for a label set (direction, reason, server_id ...). */

@@ -1,48 +1,110 @@
-// The per-endpoint service a balancer picks: the shared connection to the endpoint plus the metric
-// handles for this (service, endpoint) pair, built once when discovery adds the endpoint.
-import type { Endpoint } from '../discovery/types.js';
-import type { EndpointClient, EndpointClients } from '../endpoint/endpoint-client.js';
-import type { RequestTarget } from '../http/types.js';
+// Concrete targets: one service (`name:port`) or address the proxy sends to, with a balancer fed by
+// discovery. Routes and dtabs choose among them; built on first use and cached; those nobody used
+// for a sweep interval are dropped.
+import net from 'node:net';
+import { Balancer } from '../balance/balancer.js';
+import type { FailureAccrualPolicy } from '../balance/failure-accrual.js';
+import { parseHostPort, type HostPort } from '../discovery/host-port.js';
+import type { Discovery, Endpoint, Subscription } from '../discovery/types.js';
+import type { EndpointClients } from '../endpoint/endpoint-client.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
-import type { TcpMetrics } from '../metrics/tcp-metrics.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import { EndpointTarget } from './endpoint-target.js';
 
-export class EndpointTarget {
-  readonly client: EndpointClient;
-  readonly http: HttpMetrics;
-  readonly tcp: TcpMetrics;
-  /** What telemetry and taps say of this endpoint. */
-  readonly target: RequestTarget;
+export interface ConcreteSettings {
+  ewmaDefaultRttMs: number;
+  ewmaDecayMs: number;
+  /** Circuit breaking for every balancer; undefined turns it off. */
+  failureAccrual: FailureAccrualPolicy | undefined;
+}
+
+export class ConcreteTarget {
+  readonly balancer: Balancer<EndpointTarget>;
+  /** Metrics for requests that failed before an endpoint was chosen (e.g. no endpoints). */
+  readonly unroutedHttp: HttpMetrics;
+  used = true;
+  closed = false;
+  private readonly subscription: Subscription;
 
   constructor(
-    readonly endpoint: Endpoint,
-    authority: string,
+    readonly name: string,
+    discovery: Discovery,
     clients: EndpointClients,
     metrics: ProxyMetrics,
+    settings: ConcreteSettings,
   ) {
-    this.client = clients.acquire(endpoint);
-    const labels = endpointLabels('outbound', authority, endpoint, this.client.tlsLabels);
-    this.http = metrics.http(labels);
-    this.tcp = metrics.tcp({ ...labels, peer: 'dst' });
-    this.target = { addr: endpoint.addr, identity: this.client.tlsLabels.server_id ?? '', labels: endpoint.labels };
+    this.balancer = new Balancer<EndpointTarget>({
+      name,
+      defaultRttMs: settings.ewmaDefaultRttMs,
+      decayMs: settings.ewmaDecayMs,
+      ...(settings.failureAccrual ? { failureAccrual: settings.failureAccrual } : {}),
+      makeService: (endpoint) => new EndpointTarget(endpoint, name, clients, metrics),
+      dropService: (target) => clients.release(target.client),
+    });
+    this.unroutedHttp = metrics.http({ direction: 'outbound', authority: name, target_addr: '', tls: 'no_identity' });
+    const direct = directAddress(name);
+    this.subscription = direct ? staticEndpoint(name, direct, this.balancer) : discovery.watch(name, this.balancer);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.subscription.unsubscribe();
+    this.balancer.close();
   }
 }
 
-/** Linkerd's label set for traffic to one endpoint: target_*, tls, and dst_* from discovery. */
-export function endpointLabels(
-  direction: 'inbound' | 'outbound',
-  authority: string,
-  endpoint: Endpoint,
-  tls: Readonly<Record<string, string>>,
-): Record<string, string> {
-  const labels: Record<string, string> = {
-    direction,
-    authority,
-    target_addr: endpoint.addr,
-    target_ip: endpoint.host,
-    target_port: String(endpoint.port),
-    ...tls,
-  };
-  for (const [key, value] of Object.entries(endpoint.labels)) labels[`dst_${key.replace(/[^a-zA-Z0-9_]/g, '_')}`] = value;
-  return labels;
+/** An IP:port the app addressed directly is forwarded as is (the original destination). */
+function directAddress(name: string): HostPort | undefined {
+  const parsed = parseHostPort(name);
+  return parsed.ok && net.isIP(parsed.value.host) !== 0 ? parsed.value : undefined;
+}
+
+function staticEndpoint(name: string, { host, port }: HostPort, balancer: Balancer<EndpointTarget>): Subscription {
+  const endpoint: Endpoint = { addr: name, host, port, meshed: false, weight: 1, labels: {} };
+  balancer.add([endpoint]);
+  return { unsubscribe: () => undefined };
+}
+
+/** A cache of targets by name, built on first use; those unused for a sweep interval are closed. */
+export class TargetCache<T extends { used: boolean; close(): void }> {
+  private readonly targets = new Map<string, T>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly make: (name: string) => T,
+    idleSweepMs = 60_000,
+  ) {
+    this.sweeper = setInterval(() => this.sweep(), idleSweepMs);
+    this.sweeper.unref();
+  }
+
+  get(name: string): T {
+    let target = this.targets.get(name);
+    if (target === undefined) {
+      target = this.make(name);
+      this.targets.set(name, target);
+    }
+    target.used = true;
+    return target;
+  }
+
+  values(): IterableIterator<T> {
+    return this.targets.values();
+  }
+
+  private sweep(): void {
+    for (const [name, target] of this.targets) {
+      if (target.used) target.used = false;
+      else {
+        this.targets.delete(name);
+        target.close();
+      }
+    }
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    for (const target of this.targets.values()) target.close();
+    this.targets.clear();
+  }
 }

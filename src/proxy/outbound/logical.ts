@@ -1,101 +1,60 @@
-// Logical services (what the app asked for, `name:port`), each with a balancer fed by discovery.
-// Built on first use and cached; services nobody used for a sweep interval are dropped.
+// Logical services: what the app asked for (`name:port`). Each follows its client policy from
+// discovery; without one (and without a dtab override on the request) requests go straight to the
+// concrete target of the same name, the fast path.
 import net from 'node:net';
-import { Balancer } from '../balance/balancer.js';
-import { parseHostPort, type HostPort } from '../discovery/host-port.js';
-import type { Discovery, Endpoint, Subscription } from '../discovery/types.js';
-import type { EndpointClients } from '../endpoint/endpoint-client.js';
-import type { HttpMetrics } from '../metrics/http-metrics.js';
+import type { ClientPolicy } from '../../routing/client-policy.js';
+import { parseHostPort } from '../discovery/host-port.js';
+import type { Discovery, Subscription } from '../discovery/types.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
-import { EndpointTarget } from './concrete.js';
-
-export interface LogicalSettings {
-  ewmaDefaultRttMs: number;
-  ewmaDecayMs: number;
-}
+import type { ConcreteTarget, TargetCache } from './concrete.js';
+import { Router } from './router.js';
 
 export class LogicalTarget {
-  readonly balancer: Balancer<EndpointTarget>;
-  /** Metrics for requests that failed before an endpoint was chosen (e.g. no endpoints). */
-  readonly unroutedHttp: HttpMetrics;
+  /** The compiled policy; null when none applies (the fast path). */
+  router: Router | null = null;
   used = true;
-  private readonly subscription: Subscription;
+  private own: ConcreteTarget;
+  private plain: Router | null = null;
+  private readonly subscription: Subscription | undefined;
 
   constructor(
     readonly name: string,
     discovery: Discovery,
-    clients: EndpointClients,
-    metrics: ProxyMetrics,
-    settings: LogicalSettings,
-  ) {
-    this.balancer = new Balancer<EndpointTarget>({
-      name,
-      defaultRttMs: settings.ewmaDefaultRttMs,
-      decayMs: settings.ewmaDecayMs,
-      makeService: (endpoint) => new EndpointTarget(endpoint, name, clients, metrics),
-      dropService: (target) => clients.release(target.client),
-    });
-    this.unroutedHttp = metrics.http({ direction: 'outbound', authority: name, target_addr: '', tls: 'no_identity' });
-    const direct = directAddress(name);
-    this.subscription = direct ? staticEndpoint(name, direct, this.balancer) : discovery.watch(name, this.balancer);
-  }
-
-  close(): void {
-    this.subscription.unsubscribe();
-    this.balancer.close();
-  }
-}
-
-/** An IP:port the app addressed directly is forwarded as is (the original destination). */
-function directAddress(name: string): HostPort | undefined {
-  const parsed = parseHostPort(name);
-  return parsed.ok && net.isIP(parsed.value.host) !== 0 ? parsed.value : undefined;
-}
-
-function staticEndpoint(name: string, { host, port }: HostPort, balancer: Balancer<EndpointTarget>): Subscription {
-  const endpoint: Endpoint = { addr: name, host, port, meshed: false, weight: 1, labels: {} };
-  balancer.add([endpoint]);
-  return { unsubscribe: () => undefined };
-}
-
-export class LogicalTargets {
-  private readonly targets = new Map<string, LogicalTarget>();
-  private readonly sweeper: NodeJS.Timeout;
-
-  constructor(
-    private readonly discovery: Discovery,
-    private readonly clients: EndpointClients,
+    private readonly targets: TargetCache<ConcreteTarget>,
     private readonly metrics: ProxyMetrics,
-    private readonly settings: LogicalSettings,
-    idleSweepMs = 60_000,
+    onPolicy?: (name: string, router: Router | null) => void,
   ) {
-    this.sweeper = setInterval(() => this.sweep(), idleSweepMs);
-    this.sweeper.unref();
+    this.own = targets.get(name);
+    // An address the app dialled directly has no routes or delegation.
+    if (!isAddress(name) && discovery.watchPolicy) {
+      this.subscription = discovery.watchPolicy(name, (policy) => {
+        this.router = policy ? new Router(name, policy, metrics) : null;
+        onPolicy?.(name, this.router);
+      });
+    }
   }
 
-  get(name: string): LogicalTarget {
-    let target = this.targets.get(name);
-    if (target === undefined) {
-      target = new LogicalTarget(name, this.discovery, this.clients, this.metrics, this.settings);
-      this.targets.set(name, target);
-    }
-    target.used = true;
-    return target;
+  /** The concrete target of the same name, re-fetched if the cache swept it while routes were in force. */
+  concrete(): ConcreteTarget {
+    if (this.own.closed) this.own = this.targets.get(this.name);
+    this.own.used = true;
+    return this.own;
   }
 
-  private sweep(): void {
-    for (const [name, target] of this.targets) {
-      if (target.used) target.used = false;
-      else {
-        this.targets.delete(name);
-        target.close();
-      }
-    }
+  /** The router for a request with a dtab override: the policy's, or an empty policy's. */
+  routerForOverride(): Router {
+    if (this.router) return this.router;
+    const empty: ClientPolicy = { name: this.name, httpRoutes: [], grpcRoutes: [] };
+    this.plain ??= new Router(this.name, empty, this.metrics);
+    return this.plain;
   }
 
   close(): void {
-    clearInterval(this.sweeper);
-    for (const target of this.targets.values()) target.close();
-    this.targets.clear();
+    this.subscription?.unsubscribe();
   }
+}
+
+function isAddress(name: string): boolean {
+  const parsed = parseHostPort(name);
+  return parsed.ok && net.isIP(parsed.value.host) !== 0;
 }

@@ -1,6 +1,7 @@
 // The outbound side: traffic from the local app to other services. Read top to bottom, a connection
-// flows: accept -> detect -> (HTTP) logical service by authority -> balancer -> endpoint client
-// -> telemetry -> upstream; (TCP) fixed target -> balancer -> endpoint -> byte copy.
+// flows: accept -> detect -> (HTTP) logical service by authority -> [client policy: route -> split
+// -> dtab -> retries and timeouts] -> concrete balancer -> endpoint client -> telemetry -> upstream;
+// (TCP) fixed target -> balancer -> endpoint -> byte copy.
 // A listener's fixed target (LOOM_PROXY_OUTBOUND_TCP_FORWARDS) is the seam where the
 // original-destination address will plug in.
 import type { IncomingMessage } from 'node:http';
@@ -23,9 +24,14 @@ import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import type { TapHub } from '../tap/tap-hub.js';
 import { forwardTcp } from '../tcp/forward.js';
 import type { BalancedEndpoint } from '../balance/balancer.js';
-import type { EndpointTarget } from './concrete.js';
-import { LogicalTargets, type LogicalTarget } from './logical.js';
+import { applyDtabOverride, DTAB_HEADERS } from '../../routing/dtab/index.js';
+import { ConcreteTarget, TargetCache } from './concrete.js';
+import type { EndpointTarget } from './endpoint-target.js';
+import { LogicalTarget } from './logical.js';
+import { requestHead, RoutedRequest, type RoutingContext } from './routed-request.js';
+import { DTAB_ERROR_HEADER } from './route-sink.js';
 import { isSelfAddress } from './self-address.js';
+import { NoRouteError } from '../errors.js';
 
 export interface OutboundDeps {
   config: ProxyConfig;
@@ -43,17 +49,31 @@ export interface OutboundDeps {
 const UNROUTED: RequestTarget = { addr: '', identity: '', labels: {} };
 
 export class OutboundProxy {
-  private readonly targets: LogicalTargets;
+  private readonly concretes: TargetCache<ConcreteTarget>;
+  private readonly logicals: TargetCache<LogicalTarget>;
   private readonly observe: ObserveContext;
+  private readonly routing: RoutingContext;
   private readonly names = new Map<string, string>();
 
   constructor(private readonly deps: OutboundDeps) {
-    const { config } = deps;
-    this.targets = new LogicalTargets(deps.discovery, deps.clients, deps.metrics, {
+    const { config, discovery, clients, metrics } = deps;
+    const settings = {
       ewmaDefaultRttMs: config.ewmaDefaultRttMs,
       ewmaDecayMs: config.ewmaDecayMs,
-    });
+      failureAccrual:
+        config.failureAccrualConsecutive > 0
+          ? { consecutiveFailures: config.failureAccrualConsecutive, minBackoffMs: config.failureAccrualMinBackoffMs, maxBackoffMs: Math.max(config.failureAccrualMinBackoffMs, config.failureAccrualMaxBackoffMs) }
+          : undefined,
+    };
+    this.concretes = new TargetCache((name) => new ConcreteTarget(name, discovery, clients, metrics, settings));
+    this.logicals = new TargetCache((name) => new LogicalTarget(name, discovery, this.concretes, metrics, (n, router) => this.policyChanged(n, router?.dtabProblem)));
     this.observe = { direction: 'outbound', accessLog: deps.accessLog, tap: deps.tap };
+    this.routing = { targets: this.concretes, observe: this.observe, queueTimeoutMs: config.queueTimeoutMs, random: Math.random };
+  }
+
+  private policyChanged(name: string, dtabProblem: string | undefined): void {
+    if (dtabProblem) this.deps.logger.warn({ name, problem: dtabProblem }, 'policy: the dtab is left out until it parses');
+    else this.deps.logger.debug({ name }, 'policy: updated');
   }
 
   /** A listener; `fixedTarget` (name:port) makes every connection on it go to that service. */
@@ -90,17 +110,23 @@ export class OutboundProxy {
       if (this.names.size > 10_000) this.names.clear();
       this.names.set(authority, name);
     }
-    return this.targets.get(name);
+    return this.logicals.get(name);
   }
 
   private routeHttp(req: ProxyRequest, sink: ResponseSink, fixedTarget: string | undefined): void {
-    let target: LogicalTarget;
+    let logical: LogicalTarget;
     try {
-      target = this.resolve(fixedTarget ?? req.authority);
+      logical = this.resolve(fixedTarget ?? req.authority);
     } catch (err) {
       sink.error(err as Error);
       return;
     }
+    const override = dtabOverride(req.headers);
+    if (logical.router !== null || override !== undefined) {
+      this.routeWithPolicy(logical, req, sink, override);
+      return;
+    }
+    const target = logical.concrete();
     const picked = target.balancer.pick();
     if (picked) {
       this.forward(req, sink, picked);
@@ -112,20 +138,43 @@ export class OutboundProxy {
     );
   }
 
-  private forward(req: ProxyRequest, sink: ResponseSink, { service, load }: BalancedEndpoint<EndpointTarget>): void {
-    service.client.dispatch(req, new ObservedSink(sink, req, service.http, load, this.observe, service.target));
+  private routeWithPolicy(logical: LogicalTarget, req: ProxyRequest, sink: ResponseSink, override: string | string[] | undefined): void {
+    const router = override === undefined ? (logical.router ?? logical.routerForOverride()) : logical.routerForOverride();
+    let dtab;
+    let extra: string[] | null = null;
+    if (override !== undefined) {
+      // A malformed override is ignored for routing and reported to the caller, never fatal.
+      const applied = applyDtabOverride(router.dtab, override);
+      if (applied.ok) dtab = applied.value;
+      else extra = [DTAB_ERROR_HEADER, headerSafe(applied.error.message)];
+    }
+    const decision = router.plan.route(requestHead(req));
+    if (decision.kind === 'no-route') {
+      new ObservedSink(sink, req, logical.concrete().unroutedHttp, null, this.observe, UNROUTED).error(new NoRouteError(logical.name, req.method, req.path));
+      return;
+    }
+    new RoutedRequest(this.routing, router, decision.plan, req, sink, dtab, extra).start();
+  }
+
+  private forward(req: ProxyRequest, sink: ResponseSink, picked: BalancedEndpoint<EndpointTarget>): void {
+    const { service } = picked;
+    service.client.dispatch(req, new ObservedSink(sink, req, service.http, picked, this.observe, service.target));
   }
 
   private routeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, fixedTarget: string | undefined): void {
-    let target: LogicalTarget;
+    let target: ConcreteTarget;
     try {
-      target = this.resolve(fixedTarget ?? upgradeAuthority(req));
+      target = this.resolve(fixedTarget ?? upgradeAuthority(req)).concrete();
     } catch (err) {
       rejectUpgrade(socket, err as Error);
       return;
     }
     target.balancer.ready(this.deps.config.queueTimeoutMs).then(
-      ({ service }) => tunnelUpgrade(req, socket, head, service.client.transport, service.endpoint.addr, this.deps.config.connectTimeoutMs),
+      ({ service, health }) => {
+        // An upgraded connection says nothing of the endpoint's HTTP health: free a probe slot it took.
+        health?.cancel();
+        tunnelUpgrade(req, socket, head, service.client.transport, service.endpoint.addr, this.deps.config.connectTimeoutMs);
+      },
       (err: Error) => rejectUpgrade(socket, err),
     );
   }
@@ -137,9 +186,9 @@ export class OutboundProxy {
       socket.destroy();
       return;
     }
-    const target = this.targets.get(fixedTarget);
+    const target = this.concretes.get(fixedTarget);
     target.balancer.ready(this.deps.config.queueTimeoutMs).then(
-      ({ service, load }) => {
+      ({ service, load, health }) => {
         const openedAt = service.tcp.open();
         const startedAt = load.start();
         let connected = false;
@@ -147,12 +196,14 @@ export class OutboundProxy {
           connectTimeoutMs: this.deps.config.connectTimeoutMs,
           final,
           onConnect: () => {
+            health?.record(false);
             load.end(startedAt);
             // An open connection is load on its endpoint until it closes.
             load.start();
             connected = true;
           },
           onConnectError: (err) => {
+            health?.record(true);
             load.cancel();
             this.deps.logger.info({ target: fixedTarget, err: err.message }, 'outbound: TCP connect failed');
             socket.destroy();
@@ -173,7 +224,8 @@ export class OutboundProxy {
   }
 
   close(): void {
-    this.targets.close();
+    this.logicals.close();
+    this.concretes.close();
   }
 }
 
@@ -187,4 +239,21 @@ function upgradeAuthority(req: IncomingMessage): string {
     }
   }
   return req.headers.host ?? '';
+}
+
+/** The request's dtab override header(s), loom-dtab or l5d-dtab; undefined when it has none. */
+function dtabOverride(headers: readonly string[]): string | string[] | undefined {
+  let found: string | string[] | undefined;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name !== DTAB_HEADERS[0] && name !== DTAB_HEADERS[1]) continue;
+    const value = headers[i + 1] as string;
+    found = found === undefined ? value : typeof found === 'string' ? [found, value] : [...found, value];
+  }
+  return found;
+}
+
+/** A message fit for a header value: printable ASCII, one line, bounded. */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, ' ').slice(0, 300);
 }
