@@ -8,7 +8,7 @@ import { ResourceStore } from '../platform/local/resource-store.js';
 import type { CliIO } from './io.js';
 
 /** Kinds `loom apply` stores; workloads and Services come from the mesh files given to `loom up`. */
-export const STORED_KINDS = ['ServiceProfile'] as const;
+export const STORED_KINDS = ['ServiceProfile', 'HTTPRoute', 'GRPCRoute'] as const;
 
 export function storeOf(stateDir: string): ResourceStore {
   return new ResourceStore(join(stateDir, 'resources'));

@@ -181,7 +181,7 @@ export function program(): Command {
     });
   cli
     .command('apply')
-    .description('validate resources and store them for the running mesh (ServiceProfile)')
+    .description('validate resources and store them for the running mesh (ServiceProfile, HTTPRoute, GRPCRoute); changes reach the proxies at once')
     .requiredOption('-f, --file <file.yaml>', 'a resource file (repeat -f for several)', collect, [])
     .action(async (o: { file: string[] }) => {
       process.exitCode = await runApply(o.file, STATE_DIR, processIO);
@@ -204,7 +204,7 @@ export function program(): Command {
     });
   cli
     .command('get <kind>')
-    .description('list resources: workloads (of the running mesh) or serviceprofiles')
+    .description('list resources: workloads (of the running mesh), serviceprofiles, httproutes or grpcroutes')
     .action(async (kind: string) => {
       process.exitCode = await runGet(kind, STATE_DIR, processIO);
     });
