@@ -36,29 +36,13 @@ export class DestinationDiscovery implements Discovery {
   }
 
   watch(name: string, listener: EndpointListener): Subscription {
-    let stream = this.streams.get(name);
-    if (!stream) {
-      stream = new NameStream(name, this.client, this.opts);
-      this.streams.set(name, stream);
-      void stream.run();
-    }
-    const s = stream;
-    s.addListener(listener);
-    return {
-      unsubscribe: () => {
-        if (s.removeListener(listener) === 0) {
-          s.stop();
-          this.streams.delete(name);
-        }
-      },
-    };
+    return subscribe(this.streams, name, listener, () => new NameStream(name, this.client, this.opts));
   }
 
   watchPolicy(name: string, listener: PolicyListener): Subscription {
-    let stream = this.policies.get(name);
-    if (!stream) {
+    return subscribe(this.policies, name, listener, () => {
       const { contextToken, dtabNamespace = 'default', onError, onPolicyProblem, minBackoffMs, maxBackoffMs } = this.opts;
-      stream = new PolicyStream(name, this.client, {
+      return new PolicyStream(name, this.client, {
         contextToken,
         dtabNamespace,
         ...(minBackoffMs !== undefined ? { minBackoffMs } : {}),
@@ -66,19 +50,7 @@ export class DestinationDiscovery implements Discovery {
         onError: (err) => onError?.(name, err),
         ...(onPolicyProblem ? { onProblem: onPolicyProblem } : {}),
       });
-      this.policies.set(name, stream);
-      void stream.run();
-    }
-    const s = stream;
-    s.addListener(listener);
-    return {
-      unsubscribe: () => {
-        if (s.removeListener(listener) === 0) {
-          s.stop();
-          this.policies.delete(name);
-        }
-      },
-    };
+    });
   }
 
   close(): void {
@@ -87,6 +59,33 @@ export class DestinationDiscovery implements Discovery {
     this.streams.clear();
     this.policies.clear();
   }
+}
+
+interface SharedStream<L> {
+  addListener(listener: L): void;
+  removeListener(listener: L): number;
+  run(): Promise<void>;
+  stop(): void;
+}
+
+/** One stream per name, shared by its listeners; the last to leave stops it. */
+function subscribe<L>(streams: Map<string, SharedStream<L>>, name: string, listener: L, open: () => SharedStream<L>): Subscription {
+  let stream = streams.get(name);
+  if (!stream) {
+    stream = open();
+    streams.set(name, stream);
+    void stream.run();
+  }
+  const s = stream;
+  s.addListener(listener);
+  return {
+    unsubscribe: () => {
+      if (s.removeListener(listener) === 0) {
+        s.stop();
+        streams.delete(name);
+      }
+    },
+  };
 }
 
 class NameStream {
