@@ -1,6 +1,8 @@
 // The Grafana dashboards in grafana/: importable (a DS_PROMETHEUS input and variable), every PromQL
 // expression valid for the real promtool, and every metric and label they name one that real proxies
 // export, scraped from a running mesh after some traffic (or a target label `loom prometheus-config` adds).
+// A ServiceProfile route on hello's calls to world, retried on every answer, makes the route families
+// (route_*, route_actual_*, route_retry_total) appear too.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -11,7 +13,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { LocalMesh } from '../src/platform/local/local-mesh.js';
+import { parseResources } from '../src/platform/local/mesh-file.js';
 import { PROMETHEUS_TARGETS_FILE } from '../src/platform/local/prometheus-targets.js';
+import { ResourceStore } from '../src/platform/local/resource-store.js';
 import { ensureBuilt, MAIN, ROOT } from './support/child.js';
 import { eventually } from './support/upstreams.js';
 
@@ -25,6 +29,8 @@ const VALUES: Record<string, string> = {
   workload: 'world-v1',
   direction: 'inbound',
   authority: 'world.hello.svc',
+  dst: 'world.hello.svc:80',
+  rt_route: 'GET /',
   __rate_interval: '1m',
   __interval: '30s',
   __range: '1h',
@@ -130,8 +136,18 @@ test('there are the three dashboards, importable with a DS_PROMETHEUS input and 
       for (const target of panel.targets ?? []) assert.equal(target.datasource?.uid, DS, `${file}: panel "${panel.title}" target`);
     }
   }
-  const route = dashboards.find((d) => d.dashboard.uid === 'loom-route')?.dashboard;
-  assert.match(route?.description ?? '', /no route label yet.*authority/s, 'the route dashboard says it groups by authority');
+});
+
+test('the route dashboard reads the route families by dst and rt_route, as `loom routes` does', () => {
+  const route = allQueries.filter((q) => q.where.startsWith('route.json: panel'));
+  assert.ok(route.length >= 10, 'route.json has panel queries');
+  for (const q of route) {
+    const { metrics, labels } = references(q.expr);
+    for (const metric of metrics) assert.match(metric, /^route_/, `${q.where}: ${metric} is not a route family (${q.expr})`);
+    assert.ok(labels.has('rt_route') && labels.has('dst'), `${q.where}: matches and groups by dst and rt_route (${q.expr})`);
+  }
+  const families = new Set(route.flatMap((q) => [...references(q.expr).metrics]));
+  for (const family of ['route_response_total', 'route_actual_response_total', 'route_response_latency_ms_bucket', 'route_retry_total']) assert.ok(families.has(family), `route.json reads ${family}`);
 });
 
 test('every expression is valid PromQL for promtool, with its template variables filled in', async () => {
@@ -147,6 +163,21 @@ test('every expression is valid PromQL for promtool, with its template variables
   assert.match(result.stdout, new RegExp(`SUCCESS: ${checked.length} rules found`), `promtool check rules ${file}:\n${result.stdout}${result.stderr}${failed.join('\n')}`);
 });
 
+/** Every answer of world counts as a failure and is retried, so each route family gets samples; a small budget keeps it quick. */
+const RETRIED_ROUTE = `apiVersion: loom.io/v1alpha2
+kind: ServiceProfile
+metadata: {name: world.hello.svc.cluster.local, namespace: hello}
+spec:
+  routes:
+    - name: GET /
+      condition: {method: GET, pathRegex: /}
+      isRetryable: true
+      responseClasses:
+        - condition: {status: {min: 200, max: 299}}
+          isFailure: true
+  retryBudget: {retryRatio: 0.1, minRetriesPerSecond: 1, ttl: 10s}
+`;
+
 let mesh: LocalMesh;
 let stateDir: string;
 /** Sample names and label names the proxies exported, and the target labels Prometheus adds. */
@@ -155,17 +186,18 @@ const exported = { metrics: new Set<string>(), labels: new Set<string>(['le', 'i
 before(async () => {
   await ensureBuilt();
   stateDir = mkdtempSync(join(tmpdir(), 'loom-grafana-mesh-'));
+  for (const resource of parseResources(RETRIED_ROUTE, 'retried-route.yaml')) new ResourceStore(join(stateDir, 'resources')).apply(resource);
   mesh = new LocalMesh({ files: [join(ROOT, 'demos/hello-world/mesh.yaml')], cwd: ROOT, stateDir, loomCommand: [process.execPath, MAIN], baseEnv: process.env, controllerPort: 0 });
   await mesh.start();
   const hello = mesh.replicas.find((r) => r.replica.name === 'hello-0');
   assert.ok(hello);
   await eventually(() => mesh.endpoints('world.hello.svc:80').length === 1 && hello.replica.status === 'ready', 30_000, 'hello and world to be ready');
   // A new connection per request, closed after it: every TCP family gets samples, tcp_close_total too.
-  for (let i = 0; i < 3; i++) {
-    await new Promise<void>((resolve, reject) =>
+  const call = () =>
+    new Promise<void>((resolve, reject) =>
       http.get(`http://127.0.0.1:${hello.inboundPort}/`, { agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject),
     );
-  }
+  for (let i = 0; i < 3; i++) await call();
   const scrape = async () => {
     for (const { replica } of mesh.replicas) {
       const text = await (await fetch(`http://127.0.0.1:${replica.describe().ports.admin}/metrics`)).text();
@@ -174,9 +206,10 @@ before(async () => {
         for (const m of line.matchAll(/[{,]([a-zA-Z_]\w*)="/g)) exported.labels.add(m[1] ?? '');
       }
     }
-    return exported.metrics.has('tcp_close_total');
+    return exported.metrics.has('tcp_close_total') && exported.metrics.has('route_retry_total');
   };
-  await eventually(scrape, 5000, 'the proxies to count closed connections');
+  // hello's proxy takes the route once the profile reaches it: call until its retries are counted.
+  await eventually(async () => (await scrape()) || (await call(), false), 15_000, 'the proxies to count closed connections and route retries');
   const targets = JSON.parse(readFileSync(join(stateDir, PROMETHEUS_TARGETS_FILE), 'utf8')) as { labels: Record<string, string> }[];
   for (const group of targets) for (const label of Object.keys(group.labels)) exported.labels.add(label);
 });

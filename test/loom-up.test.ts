@@ -74,7 +74,7 @@ test('loom up runs the mesh, loom get shows it ready, loom down stops it leaving
     assert.match(stat, /^NAME\s+MESHED\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99\s+TCP_CONN$/m);
     assert.match(stat, /^hello\s+1\/1\s+100\.00%/m);
     const routes = (await run(process.execPath, [MAIN, 'routes', 'deploy/world-v1', '-n', 'hello'], { cwd: ROOT })).stdout;
-    assert.match(routes, /^ROUTE\s+AUTHORITY\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99$/m);
+    assert.match(routes, /^ROUTE\s+SERVICE\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99$/m);
     assert.match(routes, /^\[DEFAULT\]\s+world\.hello\.svc\S*\s+100\.00%\s+\d+\.\drps\s+\S+ms/m);
     const edges = (await run(process.execPath, [MAIN, 'edges', 'deploy', '-n', 'hello'], { cwd: ROOT })).stdout;
     assert.match(edges, /^SRC\s+DST\s+SRC_NS\s+DST_NS\s+SECURED\s+CLIENT_ID\s+SERVER_ID$/m);

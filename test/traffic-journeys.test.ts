@@ -48,6 +48,15 @@ test('hello -> world canary: a 30% route, shifted to 10% live, an override pinni
     const s30 = share(at30, EARTH);
     assert.ok(Math.abs(s30 - 0.3) <= 0.05, `30% canary: ${s30}`);
 
+    // The route's own metrics, as `loom routes` shows them from hello's side.
+    let routes = '';
+    await eventually(async () => {
+      await many(20, 4, () => hello());
+      routes = (await mesh.loom(['routes', 'deploy/hello', '-n', 'hello', '--to', 'svc/world'])).stdout;
+      return /^world-canary\s+world\.hello\.svc:80\s+100\.00%/m.test(routes);
+    }, 30_000, 'loom routes to show the canary route');
+    assert.match(routes, /^ROUTE\s+SERVICE\s+SUCCESS\s+RPS/m);
+
     // Shift to 10% while traffic flows: nothing restarts and no request fails.
     const during = many(400, 4, () => hello());
     const ten = join(mesh.dir, 'canary-10.yaml');

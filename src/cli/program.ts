@@ -235,12 +235,14 @@ export function program(): Command {
     });
   cli
     .command('routes <target>')
-    .description('success, RPS and latency per route of deploy/<name> or pod/<name> ([DEFAULT] per authority until routes are declared)')
+    .description('success, RPS and latency per route of the services deploy/<name> or pod/<name> serves ([DEFAULT] where no route is declared)')
     .option('-n, --namespace <namespace>', 'the namespace of the target', 'default')
+    .option('--to <resource>', 'only the routes the target took to this service: svc/<name>')
+    .option('--to-namespace <namespace>', "the namespace of --to (default: the target's)")
     .option('-t, --time-window <window>', 'how far back to look: 30s, 1m ... 1h', '1m')
-    .option('-o, --output <format>', 'table or json', 'table')
-    .action(async (target: string, o: { namespace: string; timeWindow: string; output: string }) => {
-      process.exitCode = await runRoutes({ target, namespace: o.namespace, window: o.timeWindow, output: o.output, stateDir: STATE_DIR }, processIO);
+    .option('-o, --output <format>', 'table, wide (effective and actual success and RPS) or json', 'table')
+    .action(async (target: string, o: { namespace: string; to?: string; toNamespace?: string; timeWindow: string; output: string }) => {
+      process.exitCode = await runRoutes({ target, namespace: o.namespace, to: o.to, toNamespace: o.toNamespace, window: o.timeWindow, output: o.output, stateDir: STATE_DIR }, processIO);
     });
   // Without positional options the program's own --version would swallow `dtab update --version`.
   cli.enablePositionalOptions();

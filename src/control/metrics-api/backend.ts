@@ -15,6 +15,8 @@ export interface Traffic {
   tcpConnections?: number;
   readBytes?: number;
   writeBytes?: number;
+  /** Route selectors (family `route_`) only: chances to retry by result (retried, budget_exhausted ...). */
+  retries?: Record<string, number>;
 }
 
 export interface MetricsBackend {

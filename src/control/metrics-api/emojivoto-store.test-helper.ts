@@ -1,6 +1,8 @@
 // A small emoji-voting store for the metrics API's tests: voting served 100 calls from web in a minute.
+import { Registry } from '../../proxy/metrics/registry.js';
+import { RouteMetricsFamilies } from '../../proxy/metrics/route-metrics.js';
 import type { MetricsBackend } from './backend.js';
-import type { Sample } from './prom-text.js';
+import { parsePromText, type Sample } from './prom-text.js';
 import { SeriesStore } from './series-store.js';
 import { storeTraffic } from './store-traffic.js';
 
@@ -44,4 +46,37 @@ export function storeBackend(store: SeriesStore, now: number, up: ReadonlyMap<st
     proxiesUp: async () => new Map(up),
     edgeSamples: async () => ({ outbound: [], clients: [] }),
   };
+}
+
+/**
+ * A client's outbound proxy taking routes: the proxy's own route metrics, scraped as the exposition
+ * text it serves, so the store sees the names and labels real proxies export.
+ */
+export class RouteCalls {
+  private readonly registry = new Registry();
+  private readonly families = new RouteMetricsFamilies(this.registry);
+
+  /** One request: an attempt per status, each but the last retried; the caller gets the last, after `ms` per attempt. */
+  call(dst: string, route: string, statuses: readonly number[], ms = 3): this {
+    const m = this.families.route({ direction: 'outbound', dst, rt_route: route });
+    m.effective.request();
+    statuses.forEach((status, i) => {
+      m.actual.request();
+      m.actual.response(status, undefined, status >= 500, ms);
+      if (i < statuses.length - 1) m.retry('retried');
+    });
+    const answer = statuses.at(-1) ?? 200;
+    m.effective.response(answer, undefined, answer >= 500, ms * statuses.length);
+    return this;
+  }
+
+  /** `call` n times. */
+  calls(n: number, dst: string, route: string, statuses: readonly number[], ms = 3): this {
+    for (let i = 0; i < n; i++) this.call(dst, route, statuses, ms);
+    return this;
+  }
+
+  scrape(): Sample[] {
+    return parsePromText(this.registry.render());
+  }
 }

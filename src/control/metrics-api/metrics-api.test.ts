@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { MetricsBackendError, type MetricsBackend } from './backend.js';
 import type { Inventory } from './inventory.js';
 import { MetricsApi } from './metrics-api.js';
+import type { TrafficSelector } from './stat-query.js';
 
 const INVENTORY: Inventory = {
   pods: () => [{ namespace: 'shop', workload: 'web', pod: 'web-0' }, { namespace: 'shop', workload: 'api', pod: 'api-0' }],
@@ -74,5 +75,35 @@ test('a backend that cannot answer is a 502 with its message, for stat and edges
       const answer = await get(path);
       assert.deepEqual([answer.status, answer.body.error, answer.body.code], [502, message, 'LOOM_ERR_METRICS_BACKEND'], path);
     }
+  });
+});
+
+test('GET /api/routes: --to a service asks its routes from the workload\'s own proxies; other kinds and unknown services say why', async () => {
+  const asked: TrafficSelector[] = [];
+  const recording: MetricsBackend = { ...backend(), traffic: async (sel) => (asked.push(sel), new Map()) };
+  await withApi(new MetricsApi(recording, INVENTORY), async (get) => {
+    const ok = await get('/api/routes?kind=workload&namespace=shop&name=web&to=service/api&window=1m');
+    assert.deepEqual([ok.status, ok.body.rows], [200, []]);
+    assert.deepEqual(
+      asked.map((s) => [s.family, s.direction, s.match, s.prefixes]),
+      [
+        ['route_', 'outbound', [['namespace', 'shop'], ['workload', 'web']], [['dst', 'api.shop.svc']]],
+        ['route_actual_', 'outbound', [['namespace', 'shop'], ['workload', 'web']], [['dst', 'api.shop.svc']]],
+      ],
+    );
+    const cases: Array<[string, number, RegExp]> = [
+      ['/api/routes?namespace=shop&name=web&to=workload/api', 400, /^to: routes are measured toward a service/],
+      ['/api/routes?namespace=shop&name=web&to=svc/api', 400, /^to "svc" is not one of/],
+      ['/api/routes?namespace=shop&name=web&to=service/api&toNamespace=other', 404, /^--to: no service api in namespace other/],
+      ['/api/routes?namespace=shop&name=nope', 404, /^no deploy\/nope in namespace shop/],
+    ];
+    for (const [path, status, error] of cases) {
+      const answer = await get(path);
+      assert.equal(answer.status, status, path);
+      assert.match(String(answer.body.error), error, path);
+    }
+    asked.length = 0;
+    assert.equal((await get('/api/routes?namespace=shop&name=api')).status, 200);
+    assert.deepEqual(asked.map((s) => [s.family ?? '', s.direction]), [['', 'inbound'], ['route_', 'outbound'], ['route_actual_', 'outbound']], 'without to: what it served, and every client\'s routes');
   });
 });

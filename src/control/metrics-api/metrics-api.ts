@@ -7,7 +7,7 @@ import { edges } from './edges.js';
 import { unknownRef, type Inventory } from './inventory.js';
 import { routes } from './routes.js';
 import { stat } from './stat.js';
-import { MAX_WINDOW_MS, parseStatParams, parseWindow, StatParamError } from './stat-params.js';
+import { MAX_WINDOW_MS, parseResourceRef, parseStatParams, parseWindow, StatParamError } from './stat-params.js';
 
 interface Answer {
   status: number;
@@ -70,7 +70,13 @@ export class MetricsApi {
     const namespace = params.get('namespace') ?? 'default';
     const name = params.get('name') ?? '';
     if ((kind !== 'workload' && kind !== 'pod') || name === '') return { status: 400, body: { error: 'routes are per workload or pod: give kind=workload|pod and a name' } };
-    const rows = await routes(this.backend, this.inventory, { kind, namespace, name, windowMs });
+    const to = parseResourceRef(params, 'to', namespace);
+    if (to !== undefined && (to.kind !== 'service' || to.name === undefined)) {
+      return { status: 400, body: { error: 'to: routes are measured toward a service; give to=service/<name> (and toNamespace=...)' } };
+    }
+    const unknown = to && unknownRef(this.inventory, 'to', to);
+    if (unknown) return { status: 404, body: { error: unknown } };
+    const rows = await routes(this.backend, this.inventory, { kind, namespace, name, windowMs, ...(to?.name ? { to: { namespace: to.namespace, service: to.name } } : {}) });
     if (rows === undefined) return { status: 404, body: { error: `no ${kind === 'workload' ? 'deploy' : 'pod'}/${name} in namespace ${namespace}; \`loom get workloads\` lists what runs` } };
     return { status: 200, body: { ...base, rows } };
   }

@@ -69,6 +69,28 @@ test('stat answers become traffic by row: counts, quantiles (NaN is no data), co
   }
 });
 
+test('a route selector asks for the route_ families and answers per dst and rt_route, retries by result', async () => {
+  const vote = { dst: 'voting.emojivoto.svc:8080', rt_route: 'POST /vote' };
+  const prom = await fakePrometheus((query) => {
+    if (query.includes('route_retry_total')) return vector([[{ ...vote, result: 'retried' }, '10'], [{ ...vote, result: 'budget_exhausted' }, '2']]);
+    if (query.includes('classification="success"')) return vector([[vote, '30']]);
+    if (query.startsWith('sum by (dst, rt_route) (increase(route_response_total')) return vector([[vote, '30'], [{ dst: 'voting.emojivoto.svc:8080' }, '5']]);
+    if (query.startsWith('histogram_quantile(0.5,')) return vector([[vote, '2.5']]);
+    return vector([]);
+  });
+  try {
+    const rows = await new PrometheusBackend(prom.url).traffic(
+      { direction: 'outbound', match: [['namespace', 'emojivoto'], ['workload', 'web']], prefixes: [['dst', 'voting.emojivoto.svc']], groupBy: { namespace: 'dst', name: 'rt_route' }, tcpPeer: 'dst', family: 'route_' },
+      60_000,
+    );
+    assert.deepEqual([...rows], [['voting.emojivoto.svc:8080/POST /vote', { requests: 30, successes: 30, latencyMs: { p50: 2.5, p95: undefined, p99: undefined }, retries: { retried: 10, budget_exhausted: 2 } }]]);
+    assert.equal(prom.queries.length, 6, 'HTTP numbers and retries, no TCP');
+    assert.ok(prom.queries.every((q) => /route_(response_total|response_latency_ms_bucket|retry_total)\{direction="outbound",namespace="emojivoto",workload="web",/.test(q)), prom.queries.join('\n'));
+  } finally {
+    await prom.close();
+  }
+});
+
 test('edge samples: outbound responses by label set, and the clients callees saw', async () => {
   const outbound = { namespace: 'shop', workload: 'web', dst_namespace: 'shop', dst_deployment: 'api', tls: 'true', server_id: 'api-id' };
   const prom = await fakePrometheus((query) => (query.startsWith('count by') ? vector([[{ namespace: 'shop', workload: 'api', client_id: 'web-id' }, '3']]) : vector([[outbound, '12']])));

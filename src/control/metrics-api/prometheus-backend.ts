@@ -36,7 +36,9 @@ export class PrometheusBackend implements MetricsBackend {
     for (const [name, samples] of answers) {
       for (const { labels, value } of samples) {
         const key = rowKey(sel, labels);
-        if (key !== undefined) setNumber(row(key), name, value);
+        if (key === undefined) continue;
+        if (name === 'retries') row(key).retries = { ...row(key).retries, [labels.result ?? '']: Number.isFinite(value) ? value : 0 };
+        else setNumber(row(key), name, value);
       }
     }
     return rows;
@@ -59,7 +61,7 @@ export class PrometheusBackend implements MetricsBackend {
 }
 
 /** One query's answer into its field; NaN (a quantile of no observations) stays "no data". */
-function setNumber(traffic: Traffic, name: StatQueryName, value: number): void {
+function setNumber(traffic: Traffic, name: Exclude<StatQueryName, 'retries'>, value: number): void {
   const known = Number.isFinite(value) ? value : undefined;
   switch (name) {
     case 'requests':

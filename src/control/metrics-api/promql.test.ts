@@ -39,3 +39,31 @@ test('edges: outbound responses by caller and destination, and the client identi
     clients: 'count by (namespace, workload, client_id) (last_over_time(request_total{direction="inbound",client_id!=""}[60s]))',
   });
 });
+
+test('route families: route_ and route_actual_ by dst and rt_route, a service as a dst prefix, retries by result, no TCP', () => {
+  const sel = (family: 'route_' | 'route_actual_') =>
+    statQueries(
+      {
+        direction: 'outbound',
+        match: [['namespace', 'emojivoto'], ['workload', 'web']],
+        prefixes: [['dst', 'voting.emojivoto.svc']],
+        groupBy: { namespace: 'dst', name: 'rt_route' },
+        tcpPeer: 'dst',
+        family,
+      },
+      60_000,
+    );
+  const labels = 'direction="outbound",namespace="emojivoto",workload="web",dst=~"voting\\\\.emojivoto\\\\.svc.*"';
+  assert.deepEqual(sel('route_'), {
+    requests: `sum by (dst, rt_route) (increase(route_response_total{${labels}}[60s]))`,
+    successes: `sum by (dst, rt_route) (increase(route_response_total{direction="outbound",namespace="emojivoto",workload="web",classification="success",dst=~"voting\\\\.emojivoto\\\\.svc.*"}[60s]))`,
+    p50: `histogram_quantile(0.5, sum by (le, dst, rt_route) (increase(route_response_latency_ms_bucket{${labels}}[60s])))`,
+    p95: `histogram_quantile(0.95, sum by (le, dst, rt_route) (increase(route_response_latency_ms_bucket{${labels}}[60s])))`,
+    p99: `histogram_quantile(0.99, sum by (le, dst, rt_route) (increase(route_response_latency_ms_bucket{${labels}}[60s])))`,
+    retries: `sum by (dst, rt_route, result) (increase(route_retry_total{${labels}}[60s]))`,
+  });
+  const actual = sel('route_actual_');
+  assert.deepEqual(Object.keys(actual), ['requests', 'successes', 'p50', 'p95', 'p99'], 'attempts have no retries of their own');
+  assert.equal(actual.requests, `sum by (dst, rt_route) (increase(route_actual_response_total{${labels}}[60s]))`);
+  assert.equal(selector([], [['dst', 'a.b(c)*']]), '{dst=~"a\\\\.b\\\\(c\\\\)\\\\*.*"}', 'a prefix is a literal, not a pattern');
+});

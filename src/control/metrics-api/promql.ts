@@ -3,9 +3,15 @@
 // user can paste them into Prometheus or Grafana and see the same numbers.
 import type { LabelMatch, TrafficSelector } from './stat-query.js';
 
-/** `{a="x",b="y"}` with PromQL string escapes. */
-export function selector(pairs: LabelMatch): string {
-  return `{${pairs.map(([label, value]) => `${label}=${quote(value)}`).join(',')}}`;
+/** `{a="x",b="y"}` with PromQL string escapes; `prefixes` become `c=~"prefix.*"`. */
+export function selector(pairs: LabelMatch, prefixes: LabelMatch = []): string {
+  const matchers = [...pairs.map(([label, value]) => `${label}=${quote(value)}`), ...prefixes.map(([label, prefix]) => `${label}=~${quote(`${regexEscape(prefix)}.*`)}`)];
+  return `{${matchers.join(',')}}`;
+}
+
+/** A literal for an RE2 regular expression (PromQL anchors it). */
+function regexEscape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function quote(value: string): string {
@@ -19,22 +25,34 @@ export function range(windowMs: number): string {
 
 export const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
 
-export type StatQueryName = 'requests' | 'successes' | keyof typeof QUANTILES | 'tcpConnections' | 'readBytes' | 'writeBytes';
+type HttpQueryName = 'requests' | 'successes' | keyof typeof QUANTILES;
+export type StatQueryName = HttpQueryName | 'tcpConnections' | 'readBytes' | 'writeBytes' | 'retries';
+/** Every selector has the HTTP numbers; TCP and retries only where its family has them. */
+export type StatQueries = Record<HttpQueryName, string> & Partial<Record<StatQueryName, string>>;
 
-/** One query per number of a stat row, each returning a vector by the selector's row labels. */
-export function statQueries(sel: TrafficSelector, windowMs: number): Record<StatQueryName, string> {
+/**
+ * One query per number of a stat row, each returning a vector by the selector's row labels (retries
+ * also by result). Route families have no TCP queries; only `route_` has retries.
+ */
+export function statQueries(sel: TrafficSelector, windowMs: number): StatQueries {
   const by = [...new Set([sel.groupBy.namespace, sel.groupBy.name])].join(', ');
-  const http = selector([['direction', sel.direction], ...sel.match]);
-  const success = selector([['direction', sel.direction], ...sel.match, ['classification', 'success']]);
-  const tcp = selector([['direction', sel.direction], ...sel.match, ['peer', sel.tcpPeer]]);
+  const matching = (...extra: LabelMatch): string => selector([['direction', sel.direction], ...sel.match, ...extra], sel.prefixes);
+  const http = matching();
   const w = range(windowMs);
-  const quantile = (q: number): string => `histogram_quantile(${q}, sum by (le, ${by}) (increase(response_latency_ms_bucket${http}[${w}])))`;
-  return {
-    requests: `sum by (${by}) (increase(response_total${http}[${w}]))`,
-    successes: `sum by (${by}) (increase(response_total${success}[${w}]))`,
+  const family = sel.family ?? '';
+  const quantile = (q: number): string => `histogram_quantile(${q}, sum by (le, ${by}) (increase(${family}response_latency_ms_bucket${http}[${w}])))`;
+  const queries: StatQueries = {
+    requests: `sum by (${by}) (increase(${family}response_total${http}[${w}]))`,
+    successes: `sum by (${by}) (increase(${family}response_total${matching(['classification', 'success'])}[${w}]))`,
     p50: quantile(QUANTILES.p50),
     p95: quantile(QUANTILES.p95),
     p99: quantile(QUANTILES.p99),
+  };
+  if (family === 'route_') return { ...queries, retries: `sum by (${by}, result) (increase(route_retry_total${http}[${w}]))` };
+  if (family !== '') return queries;
+  const tcp = matching(['peer', sel.tcpPeer]);
+  return {
+    ...queries,
     tcpConnections: `sum by (${by}) (tcp_open_connections${tcp})`,
     readBytes: `sum by (${by}) (increase(tcp_read_bytes_total${tcp}[${w}]))`,
     writeBytes: `sum by (${by}) (increase(tcp_write_bytes_total${tcp}[${w}]))`,

@@ -18,8 +18,8 @@ export function parseStatParams(params: URLSearchParams, windowMs: number): Stat
   const kind = parseKind(params.get('kind') ?? 'workload', 'kind');
   const namespace = params.get('namespace') ?? undefined;
   const name = params.get('name') ?? undefined;
-  const to = parseRef(params, 'to', namespace);
-  const from = parseRef(params, 'from', namespace);
+  const to = parseResourceRef(params, 'to', namespace);
+  const from = parseResourceRef(params, 'from', namespace);
   if (to && from) throw new StatParamError('to and from cannot be combined: ask for one direction at a time');
   if (from?.kind === 'service') throw new StatParamError('from: a service sends no traffic; name the namespace, workload or pod that calls it');
   return { kind, windowMs, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}), ...(to ? { to } : {}), ...(from ? { from } : {}) };
@@ -30,7 +30,8 @@ function parseKind(text: string, param: string): StatKind {
   return text as StatKind;
 }
 
-function parseRef(params: URLSearchParams, param: 'to' | 'from', defaultNamespace: string | undefined): ResourceRef | undefined {
+/** `to` or `from` as `<kind>/<name>`, its namespace from `toNamespace`/`fromNamespace` or the default; undefined when absent. */
+export function parseResourceRef(params: URLSearchParams, param: 'to' | 'from', defaultNamespace: string | undefined): ResourceRef | undefined {
   const text = params.get(param);
   if (text === null) return undefined;
   const [kindText = '', name] = text.split('/', 2);

@@ -34,13 +34,20 @@ export interface StatQuery {
 /** Label equalities, all of which a series must carry; a label may repeat, and then nothing matches unless the values agree. */
 export type LabelMatch = ReadonlyArray<readonly [label: string, value: string]>;
 
+/** Which HTTP metrics a selector reads: the proxy's (`response_total` ...) or a route's, per request or per attempt. */
+export type HttpFamily = '' | 'route_' | 'route_actual_';
+
 export interface TrafficSelector {
   direction: 'inbound' | 'outbound';
   match: LabelMatch;
-  /** The labels naming a row's namespace and name (the same label for namespaces). */
+  /** Label values that must start with the given text (a service's `dst` with any cluster domain and port). */
+  prefixes?: LabelMatch;
+  /** The labels naming a row's namespace and name (the same label for namespaces); routes use dst and rt_route. */
   groupBy: { namespace: string; name: string };
-  /** Open connections and bytes: the peer this side of the proxy talks to. */
+  /** Open connections and bytes: the peer this side of the proxy talks to. Route families have no TCP metrics. */
   tcpPeer: 'src' | 'dst';
+  /** The metric-name prefix of the HTTP families; '' (the default) for the proxy-wide ones. */
+  family?: HttpFamily;
 }
 
 type KindLabels = Record<StatKind, string | undefined>;
@@ -82,9 +89,13 @@ function labelOf(table: KindLabels, kind: StatKind): string {
   return label;
 }
 
-/** Whether a series' labels pass the selector's direction and every equality. */
+/** Whether a series' labels pass the selector's direction, every equality and every prefix. */
 export function selects(sel: TrafficSelector, labels: Readonly<Record<string, string>>): boolean {
-  return labels.direction === sel.direction && sel.match.every(([label, value]) => labels[label] === value);
+  return (
+    labels.direction === sel.direction &&
+    sel.match.every(([label, value]) => labels[label] === value) &&
+    (sel.prefixes ?? []).every(([label, prefix]) => labels[label]?.startsWith(prefix) === true)
+  );
 }
 
 /** The row a series belongs to: `namespace/name`, or undefined when it lacks either label. */

@@ -15,8 +15,8 @@ export function storeTraffic(store: SeriesStore, sel: TrafficSelector, windowMs:
     return traffic;
   };
   const grow = (s: Series): number => increase(s, windowMs, now) ?? 0;
-  const tcp = (l: Readonly<Record<string, string>>): boolean => selects(sel, l) && l.peer === sel.tcpPeer;
-  for (const [s, key] of grouped(store, 'response_total', sel, (l) => selects(sel, l))) {
+  const family = sel.family ?? '';
+  for (const [s, key] of grouped(store, `${family}response_total`, sel, (l) => selects(sel, l))) {
     const traffic = row(key);
     const n = grow(s);
     traffic.requests += n;
@@ -24,7 +24,7 @@ export function storeTraffic(store: SeriesStore, sel: TrafficSelector, windowMs:
     if (s.labels.classification === 'success') traffic.successes += n;
   }
   const buckets = new Map<string, Map<number, number>>();
-  for (const [s, key] of grouped(store, 'response_latency_ms_bucket', sel, (l) => selects(sel, l))) {
+  for (const [s, key] of grouped(store, `${family}response_latency_ms_bucket`, sel, (l) => selects(sel, l))) {
     const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
     if (Number.isNaN(le)) continue;
     const byLe = buckets.get(key) ?? new Map<number, number>();
@@ -35,6 +35,16 @@ export function storeTraffic(store: SeriesStore, sel: TrafficSelector, windowMs:
     const counts: Bucket[] = [...byLe].map(([le, count]) => ({ le, count }));
     row(key).latencyMs = { p50: histogramQuantile(0.5, counts), p95: histogramQuantile(0.95, counts), p99: histogramQuantile(0.99, counts) };
   }
+  if (family === 'route_') {
+    for (const [s, key] of grouped(store, 'route_retry_total', sel, (l) => selects(sel, l))) {
+      const retries = (row(key).retries ??= {});
+      const result = s.labels.result ?? '';
+      retries[result] = (retries[result] ?? 0) + grow(s);
+    }
+  }
+  // Connections belong to the proxy, not to a route.
+  if (family !== '') return rows;
+  const tcp = (l: Readonly<Record<string, string>>): boolean => selects(sel, l) && l.peer === sel.tcpPeer;
   for (const [s, key] of grouped(store, 'tcp_open_connections', sel, tcp)) {
     const open = latest(s, windowMs, now);
     if (open !== undefined) row(key).tcpConnections = (row(key).tcpConnections ?? 0) + open;
