@@ -96,6 +96,8 @@ test('loom up runs the mesh, loom get shows it ready, loom down stops it leaving
     }, 15_000, 'loom tap to print a request');
     assert.match(tap.output(), /^req id=hello\/world-v1-0:\d+ proxy=in {2}src=deploy\/hello dst=pod\/world-v1-0 tls=true src_id=hello\.hello\.serviceaccount\.identity\.loom\.cluster\.local dst_id=world\.hello\.serviceaccount\.identity\.loom\.cluster\.local :method=GET /m);
     assert.equal(await tap.stop(), 0);
+    // Ctrl-C before top has started would kill it before it could print: wait for its hint.
+    await eventually(() => top.output().includes('press Ctrl-C to print the table'), 15_000, 'loom top to start watching');
     assert.equal(await top.stop(), 0);
     assert.match(top.output(), /^SOURCE\s+DESTINATION\s+METHOD\s+PATH\s+COUNT\s+BEST\s+WORST\s+LAST\s+SUCCESS_RATE$/m);
     assert.match(top.output(), /^deploy\/hello\s+pod\/world-v1-0\s+GET\s+\S+\s+\d+\s+[\d.]+ms\s+[\d.]+ms\s+[\d.]+ms\s+100\.00%$/m);

@@ -31,6 +31,8 @@ export async function runTop(opts: TopOptions, io: CliIO, signal: AbortSignal): 
   const stream = await openTapStream(opts, io, 'top', signal);
   if (typeof stream === 'number') return stream;
   const table = new TopTable();
+  // Piped, the table comes once at the end: say so, so nobody waits on a silent command.
+  if (!io.tty) io.err(`loom top: watching ${opts.target}; press Ctrl-C to print the table\n`);
   const redraw = io.tty ? setInterval(() => io.out(`${CLEAR_SCREEN}${table.render(opts.limit ?? 30)}`), opts.refreshMs ?? 1000) : undefined;
   try {
     for await (const line of stream) table.add(line);
