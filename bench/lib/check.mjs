@@ -7,9 +7,9 @@ import { GRPC_PATH } from './h2load.mjs';
 
 const TIMEOUT_MS = 5000;
 
-export function checkHttp(port, host) {
+export function checkHttp(port, host, path = '/') {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', headers: { host }, agent: false, timeout: TIMEOUT_MS }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: TIMEOUT_MS }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
@@ -24,7 +24,7 @@ export function checkHttp(port, host) {
   });
 }
 
-export function checkGrpc(port, authority) {
+export function checkGrpc(port, authority, path = GRPC_PATH) {
   return new Promise((resolve, reject) => {
     const session = http2.connect(`http://127.0.0.1:${port}`);
     const fail = (msg) => {
@@ -35,7 +35,7 @@ export function checkGrpc(port, authority) {
     const timer = setTimeout(() => fail(`no answer within ${TIMEOUT_MS} ms`), TIMEOUT_MS);
     session.on('error', (err) => fail(err.message));
     const stream = session.request({
-      ':method': 'POST', ':path': GRPC_PATH, ':authority': authority,
+      ':method': 'POST', ':path': path, ':authority': authority,
       'content-type': 'application/grpc', te: 'trailers',
     });
     let headers = {};

@@ -1,5 +1,5 @@
-// Starts a real `loom controller` serving the Identity API with the run's trust material.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Starts a real `loom controller` with the run's trust material: the Identity API, and the Destination API over its state dir.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { start, waitForHttp } from './procs.mjs';
 import { freePort } from './ports.mjs';
 import { TRUST_DOMAIN } from './mesh-trust.mjs';
@@ -9,14 +9,23 @@ const NODE_ARGS = (process.env.BENCH_CONTROLLER_NODE_ARGS ?? '').split(/\s+/).fi
 
 /**
  * Returns { label, proc, addr, admin, stateDir }; `cpu` pins it (the proxy core unless told
- * otherwise); `args` adds flags (e.g. a scrape interval).
+ * otherwise); `args` adds flags (e.g. a scrape interval); `resources` (parsed documents: kind,
+ * metadata.namespace, metadata.name) are stored as `loom apply` would before it starts.
  */
-export async function startController(ctx, trust, name, { cpu = ctx.layout.proxies, args: extra = [] } = {}) {
+export async function startController(ctx, trust, name, { cpu = ctx.layout.proxies, args: extra = [], resources = [] } = {}) {
   const [port, admin] = [await freePort(), await freePort()];
   const stateDir = `${ctx.work}/tmp/${name}-state`;
+  // A state dir left by an earlier run could hold resources this run did not ask for.
+  rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
-  // The local platform's endpoint table; empty: the benchmarks use only the Identity API.
+  // The local platform's endpoint table; empty until a benchmark publishes endpoints (most use only the Identity API).
   writeFileSync(`${stateDir}/endpoints.json`, '{}\n');
+  for (const doc of resources) {
+    // The local platform's resource store: <kind lowercased>/<namespace>/<name>.yaml (JSON is YAML).
+    const dir = `${stateDir}/resources/${doc.kind.toLowerCase()}/${doc.metadata.namespace}`;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/${doc.metadata.name}.yaml`, `${JSON.stringify(doc, null, 2)}\n`);
+  }
   const args = [...NODE_ARGS, `${ctx.repoRoot}/dist/cli/main.js`, 'controller', '--state-dir', stateDir,
     '--port', String(port), '--admin-port', String(admin),
     '--identity-trust-domain', TRUST_DOMAIN,

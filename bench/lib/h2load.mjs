@@ -10,11 +10,11 @@ export function writeGrpcData(file) {
   return file;
 }
 
-export async function h2load(ctx, { port, authority, seconds, clients = 10, streams = 10 }) {
+export async function h2load(ctx, { port, authority, seconds, clients = 10, streams = 10, path = GRPC_PATH }) {
   const args = ['-D', String(seconds), '-c', String(clients), '-m', String(streams), '-t', '1',
     '-d', ctx.grpcData,
     '-H', 'content-type: application/grpc', '-H', 'te: trailers', '-H', `:authority: ${authority}`,
-    `http://127.0.0.1:${port}${GRPC_PATH}`];
+    `http://127.0.0.1:${port}${path}`];
   const out = await run('h2load', ctx.tools.h2load, args, { cpu: ctx.layout.loadgen });
   if (out.code !== 0) throw new Error(`h2load exited ${out.code}: ${out.stderr || out.stdout}`);
   return parseH2load(out.stdout);

@@ -1,9 +1,9 @@
 // Closed-loop maximum throughput with wrk (keep-alive, fixed connections).
 import { run } from './procs.mjs';
 
-export async function wrk(ctx, { port, host, seconds, connections = 50, threads = 1 }) {
+export async function wrk(ctx, { port, host, seconds, connections = 50, threads = 1, path = '/' }) {
   const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '5s',
-    '-H', `Host: ${host}`, `http://127.0.0.1:${port}/`];
+    '-H', `Host: ${host}`, `http://127.0.0.1:${port}${path}`];
   const out = await run('wrk', ctx.tools.wrk, args, { cpu: ctx.layout.loadgen });
   if (out.code !== 0) throw new Error(`wrk exited ${out.code}: ${out.stderr || out.stdout}`);
   return parseWrk(out.stdout);

@@ -9,6 +9,7 @@ import { proxyHelp, runProxy } from './proxy.js';
 import { runCheck } from './check.js';
 import { runApply, runDelete } from './apply.js';
 import { runController } from './controller.js';
+import { runDiagnose } from './diagnose.js';
 import { runDown } from './down.js';
 import { runDtab } from './dtab.js';
 import { runGet } from './get.js';
@@ -277,6 +278,18 @@ export function program(): Command {
     .description("delete a namespace's dtab")
     .action(async (namespace: string) => {
       process.exitCode = await runDtab({ verb: 'delete', namespace }, processIO, STATE_DIR);
+    });
+  cli
+    .command('diagnose <target>')
+    .description("explain one request's path to a service (host:port or URL): route, backends, dtab delegation, bound names and endpoints")
+    .option('-n, --dtab-namespace <namespace>', "the dtab namespace of the caller's proxy", 'default')
+    .option('--method <method>', 'the request method', 'GET')
+    .option('--path <path>', "the request path and query (default: the URL's, or /)")
+    .option('-H, --header <name:value>', 'a request header (repeat -H for several)', collect, [])
+    .option('--dtab <override>', 'a per-request dtab override, as the l5d-dtab header carries one')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (target: string, o: { dtabNamespace: string; method: string; path?: string; header: string[]; dtab?: string; output: string }) => {
+      process.exitCode = await runDiagnose({ target, dtabNamespace: o.dtabNamespace, method: o.method, path: o.path, headers: o.header, dtab: o.dtab, output: o.output, stateDir: STATE_DIR }, processIO);
     });
   tapFlags(
     cli

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GrpcApiServer } from './destination/server.js';
+import { DiagnoseApi } from './diagnose-api.js';
 import { DtabApi } from './dtab/dtab-api.js';
 import type { DtabEntry, DtabStore } from './dtab/dtab-store.js';
 import { EndpointIndex } from './index/endpoint-index.js';
@@ -45,6 +46,7 @@ export class Controller {
   private metricsApi: MetricsApi | undefined;
   private tapApi: TapApi | undefined;
   private dtabApi: DtabApi | undefined;
+  private diagnoseApi: DiagnoseApi | undefined;
   private stopDtabs: (() => void) | undefined;
   /** The controller's own identity, for tapping proxies; absent without an issuer. */
   private readonly credentials: ControllerCredentials | undefined;
@@ -68,12 +70,13 @@ export class Controller {
       if (this.metricsApi?.handle(req, res)) return;
       if (this.tapApi?.handle(req, res)) return;
       if (this.dtabApi?.handle(req, res)) return;
+      if (this.diagnoseApi?.handle(req, res)) return;
       if (req.method === 'GET' && (req.url === '/ready' || req.url === '/live')) {
         res.end(`${req.url.slice(1)}\n`);
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found: GET /metrics /ready /live /api/stat /api/edges /api/routes /api/tap /api/1/dtabs[/<namespace>] (see the README)\n');
+      res.end('not found: GET /metrics /ready /live /api/stat /api/edges /api/routes /api/tap /api/1/dtabs[/<namespace>] /api/diagnose (see the README)\n');
     });
   }
 
@@ -87,6 +90,7 @@ export class Controller {
     const platform = source(this);
     this.source = platform;
     platform.start();
+    this.diagnoseApi = new DiagnoseApi(this.policies, this.index);
     const dtabs = platform.dtabs?.();
     if (dtabs) {
       this.dtabApi = new DtabApi(dtabs);
