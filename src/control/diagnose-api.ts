@@ -1,7 +1,7 @@
 // GET /api/diagnose on the controller's admin port: one request's path through the policy, dtab and
 // endpoints the controller is sending the proxies right now (what `loom diagnose` prints).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { formatHostPort, parseHostPort } from '../proxy/discovery/host-port.js';
+import { formatHostPort, parseHostPort } from '../lib/host-port.js';
 import { diagnose } from '../routing/diagnose.js';
 import { DTAB_HEADERS } from '../routing/dtab/index.js';
 import { InvalidNamespaceError, isValidNamespace } from './dtab/dtab-store.js';

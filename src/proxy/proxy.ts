@@ -3,7 +3,7 @@
 import { VERSION } from '../version.js';
 import { AccessLog } from './access-log.js';
 import { AdminServer } from './admin/admin-server.js';
-import { formatHostPort, normalizeName } from './discovery/host-port.js';
+import { formatHostPort, normalizeName } from '../lib/host-port.js';
 import { StaticDiscovery } from './discovery/static-source.js';
 import type { Discovery } from './discovery/types.js';
 import { EndpointClients } from './endpoint/endpoint-client.js';

@@ -5,7 +5,7 @@
 import { createClient, type Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Destination, type Update, type WeightedAddr } from '../../api/gen/loom/destination/v1/destination_pb.js';
-import { formatHostPort } from './host-port.js';
+import { formatHostPort } from '../../lib/host-port.js';
 import { followStream } from './reconnect.js';
 import { PolicyStream } from './policy-stream.js';
 import type { Discovery, Endpoint, EndpointListener, PolicyListener, Subscription } from './types.js';

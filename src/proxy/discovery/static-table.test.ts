@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiscoveryTableError } from './errors.js';
-import { normalizeName, parseHostPort } from './host-port.js';
+import { normalizeName, parseHostPort } from '../../lib/host-port.js';
 import { parseDiscoveryTable } from './static-table.js';
 
 const EXAMPLE = `# name -> endpoint, endpoint ...

@@ -3,7 +3,7 @@
 // that identity) and `key=value` labels.
 
 import { DiscoveryTableError } from './errors.js';
-import { formatHostPort, normalizeName, parseHostPort } from './host-port.js';
+import { formatHostPort, normalizeName, parseHostPort } from '../../lib/host-port.js';
 import type { Endpoint } from './types.js';
 
 const LABEL_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -2,7 +2,7 @@
 // first use and again after GOAWAY or failure. Requests made while connecting wait for the
 // handshake; a peer that turns out not to be a Loom proxy gets them through the fallback instead.
 import { plainTransport, type TransportFactory } from '../endpoint/transport.js';
-import { formatHostPort } from '../discovery/host-port.js';
+import { formatHostPort } from '../../lib/host-port.js';
 import { ConnectError, ResponseTimeoutError, UpstreamError } from '../errors.js';
 import type { ProxyRequest, ResponseSink } from '../http/types.js';
 import { LoomH2ClientConnection, type ClientConnectionOwner } from './client-connection.js';

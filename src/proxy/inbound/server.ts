@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AccessLog } from '../access-log.js';
-import { formatHostPort } from '../discovery/host-port.js';
+import { formatHostPort } from '../../lib/host-port.js';
 import { EndpointClient } from '../endpoint/endpoint-client.js';
 import type { ProxyConfig } from '../env.js';
 import { IdentityRequiredError } from '../errors.js';

@@ -4,7 +4,7 @@
 import net from 'node:net';
 import { Balancer } from '../balance/balancer.js';
 import type { FailureAccrualPolicy } from '../balance/failure-accrual.js';
-import { parseHostPort, type HostPort } from '../discovery/host-port.js';
+import { parseHostPort, type HostPort } from '../../lib/host-port.js';
 import type { Discovery, Endpoint, Subscription } from '../discovery/types.js';
 import type { EndpointClients } from '../endpoint/endpoint-client.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';

@@ -3,7 +3,7 @@
 // concrete target of the same name, the fast path.
 import net from 'node:net';
 import type { ClientPolicy } from '../../routing/client-policy.js';
-import { parseHostPort } from '../discovery/host-port.js';
+import { parseHostPort } from '../../lib/host-port.js';
 import type { Discovery, Subscription } from '../discovery/types.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import type { ConcreteTarget, TargetCache } from './concrete.js';

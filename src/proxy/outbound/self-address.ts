@@ -1,5 +1,5 @@
 // Loop protection: does a destination name this proxy's own listeners, however it is spelled?
-import { formatHostPort, parseHostPort } from '../discovery/host-port.js';
+import { formatHostPort, parseHostPort } from '../../lib/host-port.js';
 
 export function isSelfAddress(name: string, selfAddrs: ReadonlySet<string>): boolean {
   return selfAddrs.has(name) || selfAddrs.has(reachedAddress(name));

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AccessLog } from '../access-log.js';
-import { normalizeName } from '../discovery/host-port.js';
+import { normalizeName } from '../../lib/host-port.js';
 import type { Discovery } from '../discovery/types.js';
 import type { EndpointClients } from '../endpoint/endpoint-client.js';
 import type { ProxyConfig } from '../env.js';

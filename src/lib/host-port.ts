@@ -1,4 +1,4 @@
-// Parsing and normalizing `host:port` strings, shared by the discovery table's names and endpoints.
+// Parsing and normalizing `host:port` strings: the proxy's discovery names and endpoints, and the control plane's diagnosis.
 
 import { isIPv4, isIPv6 } from 'node:net';
 
