@@ -3,11 +3,11 @@
 // - without --to, what the workload served: one [DEFAULT] row per authority its inbound proxies
 //   answered, replaced by that authority's routes wherever meshed clients report them;
 // - with --to svc/S, the routes the workload's own outbound proxies took to S.
+import { DEFAULT_ROUTE } from '../../routing/route-plan.js';
 import { coveredSeconds, type MetricsBackend, type Traffic } from './backend.js';
 import { resources, type Inventory } from './inventory.js';
 import type { HttpFamily, LabelMatch, TrafficSelector } from './stat-query.js';
 
-export const DEFAULT_ROUTE = '[DEFAULT]';
 
 export interface RoutesQuery {
   kind: 'workload' | 'pod';

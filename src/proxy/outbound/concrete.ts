@@ -54,7 +54,7 @@ export class ConcreteTarget {
 }
 
 /** An IP:port the app addressed directly is forwarded as is (the original destination). */
-function directAddress(name: string): HostPort | undefined {
+export function directAddress(name: string): HostPort | undefined {
   const parsed = parseHostPort(name);
   return parsed.ok && net.isIP(parsed.value.host) !== 0 ? parsed.value : undefined;
 }

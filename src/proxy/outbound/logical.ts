@@ -1,12 +1,10 @@
 // Logical services: what the app asked for (`name:port`). Each follows its client policy from
 // discovery; without one (and without a dtab override on the request) requests go straight to the
 // concrete target of the same name, the fast path.
-import net from 'node:net';
 import type { ClientPolicy } from '../../routing/client-policy.js';
-import { parseHostPort } from '../../lib/host-port.js';
 import type { Discovery, Subscription } from '../discovery/types.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
-import type { ConcreteTarget, TargetCache } from './concrete.js';
+import { directAddress, type ConcreteTarget, type TargetCache } from './concrete.js';
 import { Router } from './router.js';
 
 export class LogicalTarget {
@@ -26,7 +24,7 @@ export class LogicalTarget {
   ) {
     this.own = targets.get(name);
     // An address the app dialled directly has no routes or delegation.
-    if (!isAddress(name) && discovery.watchPolicy) {
+    if (directAddress(name) === undefined && discovery.watchPolicy) {
       this.subscription = discovery.watchPolicy(name, (policy) => {
         this.router = policy ? new Router(name, policy, metrics) : null;
         onPolicy?.(name, this.router);
@@ -41,8 +39,8 @@ export class LogicalTarget {
     return this.own;
   }
 
-  /** The router for a request with a dtab override: the policy's, or an empty policy's. */
-  routerForOverride(): Router {
+  /** The policy's router, or an empty policy's for a request that brings its own dtab override. */
+  routerOrEmpty(): Router {
     if (this.router) return this.router;
     const empty: ClientPolicy = { name: this.name, httpRoutes: [], grpcRoutes: [] };
     this.plain ??= new Router(this.name, empty, this.metrics);
@@ -52,9 +50,4 @@ export class LogicalTarget {
   close(): void {
     this.subscription?.unsubscribe();
   }
-}
-
-function isAddress(name: string): boolean {
-  const parsed = parseHostPort(name);
-  return parsed.ok && net.isIP(parsed.value.host) !== 0;
 }

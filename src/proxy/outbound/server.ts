@@ -139,7 +139,7 @@ export class OutboundProxy {
   }
 
   private routeWithPolicy(logical: LogicalTarget, req: ProxyRequest, sink: ResponseSink, override: string | string[] | undefined): void {
-    const router = override === undefined ? (logical.router ?? logical.routerForOverride()) : logical.routerForOverride();
+    const router = logical.routerOrEmpty();
     let dtab;
     let extra: string[] | null = null;
     if (override !== undefined) {
