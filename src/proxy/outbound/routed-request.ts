@@ -208,7 +208,29 @@ export class RoutedRequest implements AttemptOwner {
 
 /** The route-match view of a request; headers folded into a record only when a route reads them. */
 export function requestHead(req: ProxyRequest): RequestHead {
-  return { method: req.method, path: req.path, authority: req.authority, headers: headerRecord(req.headers) };
+  return new ProxyRequestHead(req);
+}
+
+class ProxyRequestHead implements RequestHead {
+  private record: Record<string, string | string[]> | undefined;
+  constructor(private readonly req: ProxyRequest) {}
+
+  get method(): string {
+    return this.req.method;
+  }
+
+  get path(): string {
+    return this.req.path;
+  }
+
+  get authority(): string {
+    return this.req.authority;
+  }
+
+  get headers(): Record<string, string | string[]> {
+    this.record ??= headerRecord(this.req.headers);
+    return this.record;
+  }
 }
 
 function headerRecord(headers: HeaderList): Record<string, string | string[]> {

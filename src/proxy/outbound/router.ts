@@ -15,6 +15,12 @@ const BASE_DTAB: Dtab = [BASE_DENTRY];
 /** Bound names resolved for one dtab; more distinct names than this and the cache starts over. */
 const MAX_BINDINGS = 1024;
 
+/** A service name's dtab path and what the dtab makes of it; null for names that are not services. */
+interface Delegation {
+  readonly path: Path;
+  readonly tree: BoundTree;
+}
+
 export type Binding = { ok: true; authority: string } | { ok: false; error: DtabError };
 
 export class Router {
@@ -25,7 +31,7 @@ export class Router {
   readonly dtabProblem: string | undefined;
   /** Whether any dentry beyond the base can rewrite a name: without one, binding is skipped. */
   readonly delegates: boolean;
-  private readonly bindings = new Map<string, BoundTree>();
+  private readonly bindings = new Map<string, Delegation | null>();
   private readonly routeMetrics = new Map<RoutePlan, RouteMetrics>();
   private readonly authorities = new WeakMap<Path, string | null>();
 
@@ -64,25 +70,31 @@ export class Router {
    */
   bind(authority: string, override: Dtab | undefined, random: number): Binding {
     if (override === undefined && !this.delegates) return { ok: true, authority };
-    const service = parseServiceName(authority);
-    if (service === undefined) return { ok: true, authority };
-    const tree = override === undefined ? this.cachedTree(authority, serviceDtabPath(service)) : resolve(override, serviceDtabPath(service)).tree;
+    const delegation = override === undefined ? this.cached(authority) : delegate(override, authority);
+    if (delegation === null) return { ok: true, authority };
+    const { path, tree } = delegation;
     const picked = pickBound(tree, random);
-    const path = pathToString(serviceDtabPath(service));
-    if (picked.kind === 'fail') return { ok: false, error: new DtabError(path, picked.reason) };
-    if (picked.kind !== 'bound') return { ok: false, error: new DtabError(path, picked.kind === 'neg' ? 'no dentry binds it' : 'it delegates to an empty set ($)') };
-    const bound = this.authorityOf(picked.name);
-    return bound === null ? { ok: false, error: new DtabError(path, `${pathToString(picked.name)} is not a name Loom can dial; use /#/loom.svc/<ns>/<port>/<svc> or /$/inet/<host>/<port>`) } : { ok: true, authority: bound };
+    if (picked.kind === 'bound') {
+      const bound = this.authorityOf(picked.name);
+      if (bound !== null) return { ok: true, authority: bound };
+    }
+    // Only a failed delegation spells the path out, for its message.
+    const name = pathToString(path);
+    if (picked.kind === 'fail') return { ok: false, error: new DtabError(name, picked.reason) };
+    if (picked.kind === 'neg') return { ok: false, error: new DtabError(name, 'no dentry binds it') };
+    if (picked.kind === 'empty') return { ok: false, error: new DtabError(name, 'it delegates to an empty set ($)') };
+    return { ok: false, error: new DtabError(name, `${pathToString(picked.name)} is not a name Loom can dial; use /#/loom.svc/<ns>/<port>/<svc> or /$/inet/<host>/<port>`) };
   }
 
-  private cachedTree(authority: string, path: Path): BoundTree {
-    let tree = this.bindings.get(authority);
-    if (tree === undefined) {
+  /** The policy dtab's delegation of a name, resolved on first use. */
+  private cached(authority: string): Delegation | null {
+    let delegation = this.bindings.get(authority);
+    if (delegation === undefined) {
       if (this.bindings.size >= MAX_BINDINGS) this.bindings.clear();
-      tree = resolve(this.dtab, path).tree;
-      this.bindings.set(authority, tree);
+      delegation = delegate(this.dtab, authority);
+      this.bindings.set(authority, delegation);
     }
-    return tree;
+    return delegation;
   }
 
   private authorityOf(path: Path): string | null {
@@ -93,4 +105,11 @@ export class Router {
     }
     return authority;
   }
+}
+
+function delegate(dtab: Dtab, authority: string): Delegation | null {
+  const service = parseServiceName(authority);
+  if (service === undefined) return null;
+  const path = serviceDtabPath(service);
+  return { path, tree: resolve(dtab, path).tree };
 }
