@@ -7,6 +7,7 @@ import type { PeakEwma } from '../balance/peak-ewma.js';
 import { ProxyError } from '../errors.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { TapHub, TappedRequest } from '../tap/tap-hub.js';
+import { ForwardingSink } from './forwarding-sink.js';
 import { headerValue } from './headers.js';
 import type { HeaderList, ProxyRequest, RequestTarget, ResponseSink, Trailers } from './types.js';
 
@@ -22,7 +23,7 @@ export interface EndpointFeedback {
   readonly health: EndpointHealth | null;
 }
 
-export class ObservedSink implements ResponseSink {
+export class ObservedSink extends ForwardingSink {
   private readonly startedAt = performance.now();
   private ewmaStartedAt = -1;
   private status = 0;
@@ -33,20 +34,17 @@ export class ObservedSink implements ResponseSink {
   private readonly tapped: TappedRequest | null;
 
   constructor(
-    private readonly inner: ResponseSink,
+    inner: ResponseSink,
     private readonly req: ProxyRequest,
     private readonly metrics: HttpMetrics,
     private readonly endpoint: EndpointFeedback | null,
     private readonly ctx: ObserveContext,
     private readonly target: RequestTarget,
   ) {
+    super(inner);
     metrics.request();
     if (endpoint) this.ewmaStartedAt = endpoint.load.start();
     this.tapped = ctx.tap.active ? ctx.tap.open(req, ctx.direction, target) : null;
-  }
-
-  get started(): boolean {
-    return this.inner.started;
   }
 
   start(status: number, headers: HeaderList, endStream: boolean): void {
@@ -60,7 +58,7 @@ export class ObservedSink implements ResponseSink {
     if (endStream) this.finish(undefined);
   }
 
-  data(chunk: Buffer): boolean {
+  override data(chunk: Buffer): boolean {
     this.bytes += chunk.length;
     return this.inner.data(chunk);
   }
@@ -81,14 +79,6 @@ export class ObservedSink implements ResponseSink {
     }
     this.inner.error(err, h2Code);
     this.finish(err instanceof ProxyError ? err.code : 'LOOM_ERR_PROXY');
-  }
-
-  onDrain(resume: () => void): void {
-    this.inner.onDrain(resume);
-  }
-
-  onAbort(abort: (h2Code: number) => void): void {
-    this.inner.onAbort(abort);
   }
 
   private finish(error: string | undefined): void {

@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { RoutePlan } from '../../routing/route-plan.js';
 import { ProxyError } from '../errors.js';
+import { ForwardingSink } from '../http/forwarding-sink.js';
 import { editHeaders } from '../http/header-edit.js';
 import { headerValue } from '../http/headers.js';
 import type { HeaderList, ResponseSink, Trailers } from '../http/types.js';
@@ -12,7 +13,7 @@ import type { RouteMetrics } from '../metrics/route-metrics.js';
 /** Reported on the response when the request's dtab override header did not parse. */
 export const DTAB_ERROR_HEADER = 'loom-dtab-error';
 
-export class RouteSink implements ResponseSink {
+export class RouteSink extends ForwardingSink {
   private readonly startedAt = performance.now();
   private status = 0;
   private grpcStatus: number | undefined;
@@ -20,17 +21,14 @@ export class RouteSink implements ResponseSink {
   private done = false;
 
   constructor(
-    private readonly inner: ResponseSink,
+    inner: ResponseSink,
     private readonly plan: RoutePlan,
     private readonly metrics: RouteMetrics,
     /** Added to the response head (e.g. the dtab override error); null when none. */
     private readonly extraHeaders: HeaderList | null,
   ) {
+    super(inner);
     metrics.effective.request();
-  }
-
-  get started(): boolean {
-    return this.inner.started;
   }
 
   start(status: number, headers: HeaderList, endStream: boolean): void {
@@ -42,10 +40,6 @@ export class RouteSink implements ResponseSink {
     if (this.extraHeaders) out = out.concat(this.extraHeaders);
     this.inner.start(status, out, endStream);
     if (endStream) this.finish(undefined);
-  }
-
-  data(chunk: Buffer): boolean {
-    return this.inner.data(chunk);
   }
 
   end(trailers: Trailers | null): void {
@@ -62,14 +56,6 @@ export class RouteSink implements ResponseSink {
     }
     this.inner.error(err, h2Code);
     this.finish(err instanceof ProxyError ? err.code : 'LOOM_ERR_PROXY');
-  }
-
-  onDrain(resume: () => void): void {
-    this.inner.onDrain(resume);
-  }
-
-  onAbort(abort: (h2Code: number) => void): void {
-    this.inner.onAbort(abort);
   }
 
   private finish(error: string | undefined): void {
