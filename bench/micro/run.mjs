@@ -14,7 +14,7 @@ const ROOT = BENCH.replace(/\/bench$/, '');
 const HEADING = 'Routing micro-benchmarks (ns per operation)';
 const FILES = [
   { file: 'src/routing/dtab/dtab.bench.ts', what: 'Dtab resolution and the per-request pick (a 10-dentry dtab)' },
-  { file: 'src/routing/route-match.bench.ts', what: 'Route matching, route decisions, the split\'s pick and the header record (the routed A/B\'s 10 routes)' },
+  { file: 'src/proxy/outbound/routed-request.bench.ts', what: 'Route matching, route decisions, the split\'s pick and the header record (the routed A/B\'s 10 routes)' },
 ];
 const log = (msg) => console.log(`[micro] ${msg}`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -1,16 +1,16 @@
-// Micro-benchmark, not a test: node --import tsx src/routing/route-match.bench.ts
+// Micro-benchmark, not a test: node --import tsx src/proxy/outbound/routed-request.bench.ts
 // What a routed request costs the client proxy before it is sent: the route match, the plan's route
 // decision, the split's backend pick, the header record the matcher reads and the route timeout's
 // deadline (a header and a timer). The 10 rules and routes
 // are those of bench/routed (equal-length regexes with a method each, so list order is test order).
-import { withHeader } from '../proxy/http/header-edit.js';
-import type { ProxyRequest } from '../proxy/http/types.js';
-import { DEADLINE_HEADER, readDeadline } from '../proxy/outbound/deadline.js';
-import { requestHead } from '../proxy/outbound/routed-request.js';
-import { parseResource, type HTTPRouteResource, type Resource, type ServiceProfileResource } from '../resources/index.js';
-import type { ClientPolicy } from './client-policy.js';
-import { compileHttpRoutes, pickBackend, type RequestHead } from './route-match.js';
-import { compilePolicy } from './route-plan.js';
+import { withHeader } from '../http/header-edit.js';
+import type { ProxyRequest } from '../http/types.js';
+import { DEADLINE_HEADER, readDeadline } from './deadline.js';
+import { requestHead } from './routed-request.js';
+import { parseResource, type HTTPRouteResource, type Resource, type ServiceProfileResource } from '../../resources/index.js';
+import type { ClientPolicy } from '../../routing/client-policy.js';
+import { compileHttpRoutes, pickBackend, type RequestHead } from '../../routing/route-match.js';
+import { compilePolicy } from '../../routing/route-plan.js';
 
 const NAME = 'upstream.bench.svc:80';
 const METHODS = ['POST', 'PUT', 'DELETE', 'GET', 'POST', 'PATCH', 'GET', 'DELETE', 'PUT', 'POST'];
