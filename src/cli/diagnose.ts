@@ -1,6 +1,7 @@
 // `loom diagnose <name|url>`: one request's path through the running mesh — route, backends, dtab
 // delegation, bound names and endpoints — as the control plane's diagnose API explains it.
-import { formatDiagnosis, type Diagnosis } from '../routing/diagnose.js';
+import type { Diagnosis } from '../routing/diagnose.js';
+import { formatDiagnosis } from '../routing/diagnose-format.js';
 import type { CliIO } from './io.js';
 import { controllerAdminUrl } from './metrics-client.js';
 

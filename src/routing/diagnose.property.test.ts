@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseResource, type HTTPRouteResource } from '../resources/index.js';
 import type { ClientPolicy } from './client-policy.js';
-import { diagnose, formatDiagnosis, type BoundNode, type Diagnosis } from './diagnose.js';
+import { formatDiagnosis } from './diagnose-format.js';
+import { diagnose, type BoundNode, type Diagnosis } from './diagnose.js';
 import { dtabToString, parseDtab, parsePath, pathToString, pickBound, resolve, type Dentry, type NameTree, type Path } from './dtab/index.js';
 import { Prng } from './dtab/prng.test-helper.js';
 

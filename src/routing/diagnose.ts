@@ -2,12 +2,12 @@
 // the route it takes, each backend's share, the delegation of each backend name through the dtab,
 // the bound tree with the share of requests each leaf receives, and the endpoints behind it. Pure and
 // fed user input, so it never throws; its answer is plain JSON for the admin API and the CLI.
-import { isIP } from 'node:net';
 import type { ClientPolicy } from './client-policy.js';
-import { applyDtabOverride, DTAB_HEADERS, dentryToString, nameTreeToString, parseDtab, pathToString, resolve, weightToString, type BoundTree, type Dtab, type TraceStep } from './dtab/index.js';
+import { applyDtabOverride, boundShares, DTAB_HEADERS, dentryToString, nameTreeToString, parseDtab, pathToString, resolve, type BoundTree, type Dtab, type TraceStep } from './dtab/index.js';
+import { clip, collectOutcomes, endpointsOf, percent, reportTree } from './diagnose-tree.js';
 import { redirectLocation } from './redirect.js';
 import { compilePolicy, type Fault, type HeaderEdit, type RetryBudgetSettings, type RoutePlan } from './route-plan.js';
-import { BASE_DENTRY, boundToAuthority, parseServiceName, serviceDtabPath } from './service-name.js';
+import { BASE_DENTRY, parseServiceName, serviceDtabPath } from './service-name.js';
 
 export interface DiagnoseInput {
   readonly policy: ClientPolicy;
@@ -99,11 +99,7 @@ export interface Diagnosis {
 
 /** Limits on what one answer carries: a pathological dtab still gets a readable, bounded report. */
 const MAX_TRACE_STEPS = 200;
-const MAX_TREE_NODES = 500;
 const MAX_TREE_TEXT_NODES = 64;
-const MAX_TEXT = 240;
-/** What the proxy answers when delegation leaves it nothing to dial (DtabError). */
-const DTAB_ERROR = '503 LOOM_ERR_DTAB: ';
 
 export function diagnose(input: DiagnoseInput, endpoints: EndpointLookup): Diagnosis {
   const { policy, request } = input;
@@ -131,6 +127,7 @@ function diagnosed(d: Diagnosis, { policy, override }: DiagnoseInput, endpoints:
   }
   const route = decision.plan;
   const source: RouteSource = policy.httpRoutes.length > 0 || policy.grpcRoutes.length > 0 ? 'routes' : policy.profile ? 'profile' : 'default';
+  if (source === 'routes' && policy.profile) d.problems.push(`the ServiceProfile ${policy.profile.metadata.name}'s routes are not used: this service's HTTPRoutes/GRPCRoutes route it (the profile still sets the retry budget); move what its routes do into the HTTPRoute rules`);
   d.route = routeReport(route, source, plan.retryBudget, policy.name, request.path);
   if (route.redirect) {
     d.outcomes.push({ percent: 100, error: `${route.redirect.statusCode} redirect (the backends are not asked)` });
@@ -210,11 +207,6 @@ function traceLine(step: TraceStep): TraceLine {
   return line;
 }
 
-/** Text from user input, cut short enough for a report line. */
-function clip(text: string): string {
-  return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT)}... (${text.length} characters)`;
-}
-
 /** A tree as the dtab language, or its size when printing it would swamp the report. */
 function treeText(tree: BoundTree): string {
   let nodes = 0;
@@ -226,274 +218,3 @@ function treeText(tree: BoundTree): string {
   count(tree);
   return nodes > MAX_TREE_TEXT_NODES ? `(a tree of more than ${MAX_TREE_TEXT_NODES} nodes)` : clip(nameTreeToString(tree));
 }
-
-/** The share-annotated tree as report nodes, at most MAX_TREE_NODES of them. */
-function reportTree(root: ShareNode, endpoints: EndpointLookup): BoundNode {
-  let budget = MAX_TREE_NODES;
-  const visit = (node: ShareNode): BoundNode => {
-    budget--;
-    const sharePercent = percent(node.share);
-    const tree: BoundTree = node.tree;
-    // Requests end at a node that yields no name only when nothing above it does either.
-    const problem = sharePercent > 0 && (node.yields === 'neg' || node.yields === 'empty') ? { problem: `${DTAB_ERROR}${node.yields === 'neg' ? 'no dentry binds it' : 'it delegates to an empty set ($)'}` } : {};
-    const children = (): BoundNode[] => {
-      const out: BoundNode[] = [];
-      for (let i = 0; i < node.children.length; i++) {
-        if (budget <= 0) {
-          const rest = node.children.slice(i);
-          out.push({ kind: 'omitted', sharePercent: percent(rest.reduce((s, c) => s + c.share, 0)), branches: rest.length });
-          break;
-        }
-        out.push(visit(node.children[i] as ShareNode));
-      }
-      return out;
-    };
-    switch (tree.kind) {
-      case 'leaf': {
-        const path = clip(pathToString(tree.value));
-        const authority = boundToAuthority(tree.value);
-        if (authority === undefined) return { kind: 'leaf', sharePercent, path, problem: `${DTAB_ERROR}not a name Loom can dial; use /#/loom.svc/<ns>/<port>/<svc> or /$/inet/<host>/<port>` };
-        return { kind: 'leaf', sharePercent, path, authority, endpoints: endpointsOf(authority, endpoints) };
-      }
-      case 'alt':
-        return { kind: 'alt', sharePercent, branches: children(), ...problem };
-      case 'union':
-        return { kind: 'union', sharePercent, members: children().map((n, i) => ({ weight: tree.members[i]?.weight ?? 0, node: n })), ...problem };
-      case 'fail':
-        return { kind: 'fail', sharePercent, reason: clip(tree.reason ?? 'the dtab says to fail (!)') };
-      case 'neg':
-      case 'empty':
-        return { kind: tree.kind, sharePercent, ...problem };
-    }
-  };
-  return visit(root);
-}
-
-/** An IP:port is dialed as is (concrete.ts); any other name's endpoints come from discovery. */
-function endpointsOf(authority: string, lookup: EndpointLookup): DiagnosedEndpoint[] {
-  const colon = authority.lastIndexOf(':');
-  const host = authority.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  if (colon > 0 && isIP(host) !== 0) return [{ addr: authority, labels: {} }];
-  return lookup(authority).map(({ addr, labels }) => ({ addr, labels }));
-}
-
-/** Adds each leaf's (and each failure's) share of all requests to `out`, merged by authority or error. */
-function collectOutcomes(node: BoundNode, scale: number, out: Outcome[]): void {
-  const add = (key: { authority: string; endpoints: number } | { error: string }, share: number): void => {
-    if (!(share > 0)) return;
-    const same = out.find((o) => ('authority' in key ? o.authority === key.authority : o.error === key.error));
-    if (same) same.percent = percent((same.percent + share * 100) / 100);
-    else out.push({ percent: percent(share), ...key });
-  };
-  const share = (node.sharePercent / 100) * scale;
-  switch (node.kind) {
-    case 'leaf':
-      add(node.authority !== undefined ? { authority: node.authority, endpoints: node.endpoints?.length ?? 0 } : { error: node.problem ?? '' }, share);
-      return;
-    case 'alt':
-    case 'union':
-      if (node.problem !== undefined) add({ error: node.problem }, share);
-      else for (const child of node.kind === 'alt' ? node.branches : node.members.map((m) => m.node)) collectOutcomes(child, scale, out);
-      return;
-    default:
-      add({ error: node.kind === 'fail' ? `${DTAB_ERROR}${node.reason}` : node.kind === 'omitted' ? 'in the part of the tree left out of this report' : (node.problem ?? '') }, share);
-  }
-}
-
-/** A fraction as a percentage, rounded so JSON shows 70 rather than 70.00000000000001. */
-function percent(fraction: number): number {
-  const p = Math.round(fraction * 100 * 1e6) / 1e6;
-  return Number.isFinite(p) ? p : 0;
-}
-
-// --- Shares: which fraction of a backend's requests each node of its bound tree answers. ---------
-type Yield = 'bound' | 'fail' | 'neg' | 'empty';
-
-/** A bound tree node, what it yields to the picker, and the fraction of requests that end at it. */
-interface ShareNode {
-  readonly tree: BoundTree;
-  readonly yields: Yield;
-  readonly children: ShareNode[];
-  readonly weights: number[];
-  share: number;
-}
-
-/** Union splits computed exactly before the rest is shared by weight alone (a guard against `$ & $ & ...`). */
-const MAX_SHARE_STEPS = 10_000;
-
-/**
- * The tree with each node's share of requests, exactly as picker.ts picks with a uniform random
- * number: with no endpoint status, whether a subtree yields a name does not depend on the number, so
- * alternation takes its first branch that yields a name or fails, and a union splits [0, 1) by weight,
- * rescaling the slot a member won; a member that yields no name is dropped and the same number
- * chooses again among the rest (which is why shares there are not simply proportional to weights).
- */
-function boundShares(tree: BoundTree): ShareNode {
-  const root = shareNode(tree);
-  measure(root, 0, 1, 1, { steps: 0 });
-  sumShares(root);
-  return root;
-}
-
-function shareNode(tree: BoundTree): ShareNode {
-  const children = tree.kind === 'alt' ? tree.trees.map(shareNode) : tree.kind === 'union' ? tree.members.map((m) => shareNode(m.tree)) : [];
-  const weights = tree.kind === 'union' ? tree.members.map((m) => m.weight) : [];
-  return { tree, yields: yields(tree, children), children, weights, share: 0 };
-}
-
-function yields(tree: BoundTree, children: readonly ShareNode[]): Yield {
-  if (tree.kind === 'leaf') return 'bound';
-  if (tree.kind !== 'alt' && tree.kind !== 'union') return tree.kind;
-  const decided = tree.kind === 'alt' ? children.find((c) => c.yields === 'bound' || c.yields === 'fail') : children.find((c) => c.yields === 'bound');
-  if (decided) return decided.yields;
-  return children.some((c) => c.yields === 'empty') ? 'empty' : 'neg';
-}
-
-/** Credits the requests whose number falls in [a, b) of `node`'s interval, each worth `w`. */
-function measure(node: ShareNode, a: number, b: number, w: number, work: { steps: number }): void {
-  if (!(b > a)) return;
-  if (node.tree.kind === 'alt' && (node.yields === 'bound' || node.yields === 'fail')) {
-    const taken = node.children.find((c) => c.yields === 'bound' || c.yields === 'fail');
-    if (taken) measure(taken, a, b, w, work);
-  } else if (node.tree.kind === 'union' && node.yields === 'bound') {
-    measureUnion(node, node.children.map((_, i) => i), a, b, w, work);
-  } else {
-    node.share += (b - a) * w; // a leaf, or where the request fails: the picker stops here
-  }
-}
-
-function measureUnion(node: ShareNode, candidates: number[], a: number, b: number, w: number, work: { steps: number }): void {
-  if (++work.steps > MAX_SHARE_STEPS) return shareByWeight(node, candidates, a, b, w, work);
-  const weights = candidates.map((i) => node.weights[i] ?? 0);
-  const total = weights.reduce((s, x) => s + x, 0);
-  const equal = !(total > 0);
-  const scale = equal ? candidates.length : total;
-  let low = 0;
-  for (let k = 0; k < candidates.length; k++) {
-    const width = equal ? 1 : (weights[k] as number);
-    const from = low;
-    low += width;
-    // The last candidate takes floating-point leftovers, as the picker's does.
-    const x = Math.max(a, from / scale);
-    const y = Math.min(b, k === candidates.length - 1 ? 1 : low / scale);
-    if (!(y > x)) continue;
-    const child = node.children[candidates[k] as number] as ShareNode;
-    if (child.yields !== 'bound') {
-      measureUnion(node, candidates.filter((_, j) => j !== k), x, y, w, work);
-      continue;
-    }
-    const ix = clamp01((x * scale - from) / width);
-    const iy = clamp01((y * scale - from) / width);
-    if (iy > ix) measure(child, ix, iy, (w * (y - x)) / (iy - ix), work);
-  }
-}
-
-/** Past the step budget: the rest by weight among the members that yield a name. */
-function shareByWeight(node: ShareNode, candidates: number[], a: number, b: number, w: number, work: { steps: number }): void {
-  const bound = candidates.filter((i) => node.children[i]?.yields === 'bound');
-  const total = bound.reduce((s, i) => s + (node.weights[i] ?? 0), 0);
-  for (const i of bound) {
-    const share = total > 0 ? (node.weights[i] ?? 0) / total : 1 / bound.length;
-    measure(node.children[i] as ShareNode, 0, 1, (b - a) * w * share, work);
-  }
-}
-
-function sumShares(node: ShareNode): number {
-  return (node.share += node.children.reduce((s, c) => s + sumShares(c), 0));
-}
-
-const clamp01 = (x: number): number => (x > 0 ? (x < 1 ? x : 1) : 0);
-
-// --- Text: the delegator's view, indented by depth. -------------------------------------------------
-export function formatDiagnosis(d: Diagnosis): string {
-  const lines: string[] = [`${d.request.method} ${d.request.path} to ${d.name}${d.dtabPath ? ` (${d.dtabPath})` : ''}`];
-  for (const [k, v] of Object.entries(d.request.headers)) lines.push(`  ${k}: ${v}`);
-  for (const p of d.problems) lines.push(`problem: ${p}`);
-  const r = d.route;
-  if (!r.matched) lines.push(`route: none; ${r.answer}`);
-  else {
-    lines.push(`route: ${r.name} (${r.source === 'routes' ? 'an HTTPRoute or GRPCRoute rule' : r.source === 'profile' ? 'the ServiceProfile' : 'no routes or profile: the default route'})`);
-    lines.push(...routeSettings(r).map((s) => `  ${s}`));
-  }
-  for (const b of d.backends) {
-    lines.push(`backend ${b.authority}  weight ${b.weight} (${pct(b.sharePercent)} of requests)`);
-    if (b.dtabPath !== undefined) {
-      lines.push('  dtab:', ...b.dtab.map((l) => `    #${l.index} ${l.dentry}  (${l.source})`));
-      lines.push(`  delegation of ${b.dtabPath}:`, ...b.trace.map((t) => `    ${'  '.repeat(t.depth)}${traceText(t, b.dtab)}`));
-      if (b.omittedSteps > 0) lines.push(`    (${b.omittedSteps} more steps left out)`);
-    }
-    lines.push('  bound:');
-    treeLines(b.tree, 2, '', lines);
-  }
-  lines.push('outcome:', ...d.outcomes.map((o) => `  ${pct(o.percent).padStart(8)}  ${o.authority !== undefined ? `${o.authority} (${o.endpoints ?? 0} endpoint${o.endpoints === 1 ? '' : 's'})` : o.error}`));
-  return `${lines.join('\n')}\n`;
-}
-
-function routeSettings(r: Extract<RouteReport, { matched: true }>): string[] {
-  const out: string[] = [];
-  if (r.redirect) out.push(`redirect: answers ${r.redirect.statusCode} with Location ${r.redirect.location}; no backend is asked`);
-  const perAttempt = r.attemptTimeoutMs !== undefined ? `, ${r.attemptTimeoutMs}ms per attempt` : '';
-  if (r.timeoutMs !== undefined || perAttempt) out.push(`timeout: ${r.timeoutMs !== undefined ? `${r.timeoutMs}ms in all` : 'none in all'}${perAttempt}`);
-  const budget = `budget ${Math.round(r.retryBudget.retryRatio * 100)}% of requests + ${r.retryBudget.minRetriesPerSecond}/s`;
-  out.push(r.retry ? `retries: up to ${r.retry.maxRetries}, ${r.retry.backoffMs > 0 ? `backoff ${r.retry.backoffMs}ms` : "the proxy's default backoff"}, ${budget}` : 'retries: none');
-  if (r.fault?.abort) out.push(`fault: aborts ${pct(r.fault.abort.percent)} of requests with ${r.fault.abort.status}`);
-  if (r.fault?.delay) out.push(`fault: delays ${pct(r.fault.delay.percent)} of requests by ${r.fault.delay.ms}ms`);
-  if (r.requestHeaders) out.push(`request headers: ${editText(r.requestHeaders)}`);
-  if (r.responseHeaders) out.push(`response headers: ${editText(r.responseHeaders)}`);
-  return out;
-}
-
-function editText(e: HeaderEdit): string {
-  const parts = [...e.set.map(([k, v]) => `set ${k}: ${v}`), ...e.add.map(([k, v]) => `add ${k}: ${v}`), ...e.remove.map((k) => `remove ${k}`)];
-  return parts.length === 0 ? 'unchanged' : parts.join('; ');
-}
-
-function traceText(t: TraceLine, dtab: readonly DentryLine[]): string {
-  switch (t.kind) {
-    case 'match':
-      return `${t.path}: dentry #${t.dentryIndex ?? '?'} ${dtab.find((l) => l.index === t.dentryIndex)?.dentry ?? ''} rewrites to ${t.rewrite ?? '?'} => ${t.result ?? '?'}`;
-    case 'bound':
-      return `${t.path}: bound name`;
-    case 'neg':
-      return `${t.path}: no dentry matches (neg)`;
-    case 'fail':
-      return `${t.path}: failed: ${t.reason ?? ''}`;
-  }
-}
-
-function treeLines(node: BoundNode, depth: number, label: string, out: string[]): void {
-  const lead = `${'  '.repeat(depth)}${pct(node.sharePercent).padStart(8)}  ${label}`;
-  const pad = `${'  '.repeat(depth + 1)}${' '.repeat(10)}`;
-  switch (node.kind) {
-    case 'leaf':
-      if (node.authority === undefined) {
-        out.push(`${lead}${node.path ?? ''}  ${node.problem ?? ''}`);
-        return;
-      }
-      out.push(`${lead}${node.path !== undefined ? `${node.path} -> ` : ''}${node.authority}${node.problem ? `  (${node.problem})` : ''}${node.sharePercent > 0 ? '' : '  (not reached)'}`);
-      if (node.sharePercent === 0) return;
-      if (!node.endpoints || node.endpoints.length === 0) out.push(`${pad}no endpoints: requests wait for one, then fail`);
-      else for (const e of node.endpoints) out.push(`${pad}${e.addr}${labelsText(e.labels)}`);
-      return;
-    case 'alt':
-      out.push(`${lead}alternation: the first branch that binds${node.problem ? `; none does: ${node.problem}` : ''}`);
-      for (const b of node.branches) treeLines(b, depth + 1, '', out);
-      return;
-    case 'union':
-      out.push(`${lead}union: by weight${node.problem ? `; no member binds: ${node.problem}` : ''}`);
-      for (const m of node.members) treeLines(m.node, depth + 1, `${weightToString(m.weight)} * `, out);
-      return;
-    case 'fail':
-      out.push(`${lead}! ${node.reason}`);
-      return;
-    case 'neg':
-    case 'empty':
-      out.push(`${lead}${node.kind === 'neg' ? '~' : '$'} ${node.problem ?? 'no name here; the next branch is tried'}`);
-      return;
-    case 'omitted':
-      out.push(`${lead}(${node.branches} more branches left out)`);
-  }
-}
-
-const labelsText = (labels: Readonly<Record<string, string>>): string => Object.entries(labels).map(([k, v], i) => `${i === 0 ? '  ' : ','}${k}=${v}`).join('');
-const pct = (p: number): string => `${Number.isInteger(p) ? p : p.toFixed(2)}%`;

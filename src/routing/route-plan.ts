@@ -2,10 +2,12 @@
 // plan (filters, backends, retries, timeouts, failure classes). Compiled once per policy update;
 // pure, so it is fuzzed without a proxy.
 //
-// Precedence, as Linkerd has it: a service with HTTPRoutes or GRPCRoutes is routed by them (a request
-// no rule matches gets 404); otherwise its ServiceProfile's routes name, time and retry requests (the
-// first route whose condition holds, else the default route); otherwise every request takes the
-// default route to the service itself.
+// Precedence: a service with HTTPRoutes or GRPCRoutes is routed by them (a request no rule matches
+// gets 404), and its ServiceProfile gives only the retry budget; otherwise the profile's routes name,
+// time and retry requests (the first route whose condition holds, else the default route); otherwise
+// every request takes the default route to the service itself. Linkerd 2 lets a profile silence a
+// service's HTTPRoutes instead; Loom lets the newer resource win, so adding a route for a canary is
+// never ignored, and `loom diagnose` says when a profile's routes are set aside.
 import type { GRPCRouteResource, GRPCRouteRule, HTTPRouteResource, HTTPRouteRule } from '../resources/index.js';
 import { durationMs } from '../resources/index.js';
 import type { ClientPolicy } from './client-policy.js';

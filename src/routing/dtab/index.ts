@@ -7,3 +7,4 @@ export { resolve, type ResolveOptions, type Resolution } from './resolver.js';
 export { pickBound, type Pick, type PickOptions } from './picker.js';
 export { applyDtabOverride, DTAB_HEADERS, MAX_OVERRIDE_LENGTH } from './override.js';
 export { formatTrace, type TraceStep } from './trace.js';
+export { boundShares, type ShareNode, type Yield } from './shares.js';

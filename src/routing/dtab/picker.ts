@@ -51,11 +51,12 @@ function pick(tree: BoundTree, r: number, status: PickOptions['status']): Pick {
   }
 }
 
-function pickUnion(members: readonly Weighted<Path>[], r: number, status: PickOptions['status']): Pick {
+function pickUnion(members: readonly Weighted<Path>[], random: number, status: PickOptions['status']): Pick {
   let candidates = members;
   let sawEmpty = false;
-  // A member that yields no name is dropped and the choice made again among the rest (Finagle drops
-  // negative and failed members of a union).
+  let r = random;
+  // A member that yields no name is dropped and the choice made again among the rest by their weights
+  // (Finagle drops negative members of a union), so `1 * $ & 1 * /a & 1 * /b` splits /a and /b evenly.
   while (candidates.length > 0) {
     const total = candidates.reduce((sum, m) => sum + m.weight, 0);
     const equal = !(total > 0);
@@ -77,6 +78,8 @@ function pickUnion(members: readonly Weighted<Path>[], r: number, status: PickOp
     if (p.kind === 'bound') return p;
     if (p.kind === 'empty') sawEmpty = true;
     candidates = candidates.filter((_, i) => i !== chosen);
+    // Where r fell inside the dropped member's slot is again uniform in [0, 1): it chooses afresh.
+    r = inner;
   }
   return sawEmpty ? EMPTY_PICK : NEG_PICK;
 }
