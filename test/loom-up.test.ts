@@ -98,6 +98,12 @@ test('loom up runs the mesh, loom get shows it ready, loom down stops it leaving
     assert.equal(await tap.stop(), 0);
     // Ctrl-C before top has started would kill it before it could print: wait for its hint.
     await eventually(() => top.output().includes('press Ctrl-C to print the table'), 15_000, 'loom top to start watching');
+    // The hint comes once the controller answers, before each proxy's tap is open: keep the traffic
+    // going a while longer, as tap's own check above shows a second or two is plenty.
+    for (let i = 0; i < 20; i++) {
+      await (await fetch(`http://127.0.0.1:${hello}/`)).text();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     assert.equal(await top.stop(), 0);
     assert.match(top.output(), /^SOURCE\s+DESTINATION\s+METHOD\s+PATH\s+COUNT\s+BEST\s+WORST\s+LAST\s+SUCCESS_RATE$/m);
     assert.match(top.output(), /^deploy\/hello\s+pod\/world-v1-0\s+GET\s+\S+\s+\d+\s+[\d.]+ms\s+[\d.]+ms\s+[\d.]+ms\s+100\.00%$/m);
