@@ -11,6 +11,8 @@ let mesh: PolicyMesh;
 const apps: Upstream[] = [];
 let deadlineSeen = '';
 let badHealed = false;
+/** What the `once` backend received, per x-id: one body per attempt. */
+const bodiesSeen = new Map<string, string[]>();
 
 before(async () => {
   mesh = await startPolicyMesh({ LOOM_PROXY_FAILURE_ACCRUAL_MIN_BACKOFF: '300ms', LOOM_PROXY_FAILURE_ACCRUAL_MAX_BACKOFF: '600ms' });
@@ -29,7 +31,17 @@ before(async () => {
     res.statusCode = badHealed ? 200 : 500;
     res.end('bad');
   });
-  apps.push(flaky, slow, good, bad);
+  // Fails each request's first attempt after reading its whole body, then answers with what it read.
+  const failsOnce = await httpUpstream('once', async (req, res) => {
+    const body = Buffer.concat(await req.toArray()).toString();
+    const id = String(req.headers['x-id']);
+    const seen = bodiesSeen.get(id) ?? [];
+    bodiesSeen.set(id, [...seen, body]);
+    res.statusCode = seen.length === 0 ? 503 : 200;
+    res.end(`${body.length}`);
+  });
+  apps.push(flaky, slow, good, bad, failsOnce);
+  mesh.serve('once.test.svc:80', [failsOnce.addr]);
   mesh.serve('flaky.test.svc:80', [flaky.addr]);
   mesh.serve('slow.test.svc:80', [slow.addr]);
   mesh.serve('pool.test.svc:80', [good.addr, bad.addr]);
@@ -81,6 +93,31 @@ test('a retryable route lifts a 50% failing HEAD above 95% success, and the budg
   assert.ok(retried <= 1.0 * requests + 10 * 10, `retries within the budget: ${retried} for ${requests} requests`);
   const effectiveFailures = delta('route_response_total', { rt_route: 'HEAD /', classification: 'failure' });
   assert.ok(effectiveFailures <= n * 0.05, `failures the caller saw: ${effectiveFailures}`);
+});
+
+test('a retried POST sends its body again whole; a body over 64 KiB is answered as the backend did, not retried', async () => {
+  mesh.apply(profile('once', `  routes:
+    - name: POST /orders
+      condition: {method: POST, pathRegex: /orders}
+      isRetryable: true
+  retryBudget: {retryRatio: 1.0, minRetriesPerSecond: 10, ttl: 10s}
+`));
+  const post = async (id: string, body: string) => {
+    const res = await request(`http://${mesh.outbound}/orders`, { method: 'POST', headers: { host: 'once.test.svc', 'x-id': id }, body });
+    return { status: res.statusCode, text: await res.body.text() };
+  };
+  await eventually(async () => sample(await mesh.metrics(), 'route_request_total', { rt_route: 'POST /orders' }) > 0 || (await post(`warm-${Math.random()}`, 'w'), false), 3000, 'the profile');
+  const small = 'order-'.repeat(2000); // 12 KB, sent as one or more chunks
+  assert.deepEqual(await post('small', small), { status: 200, text: String(small.length) });
+  assert.deepEqual(bodiesSeen.get('small'), [small, small], 'the backend read the same body on both attempts');
+  const m0 = await mesh.metrics();
+  const large = 'x'.repeat(100 * 1024);
+  assert.deepEqual(await post('large', large), { status: 503, text: String(large.length) });
+  assert.equal(bodiesSeen.get('large')?.length, 1);
+  const m1 = await mesh.metrics();
+  const notReplayable = sample(m1, 'route_retry_total', { rt_route: 'POST /orders', result: 'not_replayable' }) - sample(m0, 'route_retry_total', { rt_route: 'POST /orders', result: 'not_replayable' });
+  assert.equal(notReplayable, 1);
+  mesh.apply();
 });
 
 test('the default budget (20% + 10/s over 10 s) stops retries when failures outrun it', async () => {

@@ -134,7 +134,7 @@ export class RoutedRequest implements AttemptOwner {
       picked.health?.cancel();
       return;
     }
-    const body = this.body === null ? this.req.body : this.retries === 0 ? this.body.first : this.body.replay();
+    const body = this.body === null ? this.req.body : this.retries === 0 ? this.body.first() : this.body.replay();
     const req: ProxyRequest = { ...this.req, headers: this.headers, body };
     if (this.plan.attemptTimeoutMs !== undefined) {
       clearTimeout(this.attemptTimer);
@@ -148,7 +148,7 @@ export class RoutedRequest implements AttemptOwner {
     if (!retry || this.finished || !retry.retryOn(status, grpcStatus)) return false;
     if (this.retries >= retry.maxRetries) return this.skip('limit_reached');
     // Only a body held whole can be sent again; one still arriving (an early answer) is not retried.
-    if (this.body === null || !this.body.replayable || !this.body.ended) return this.skip('not_replayable');
+    if (this.body === null || !this.body.replayable) return this.skip('not_replayable');
     if (!this.router.budget.tryWithdraw()) return this.skip('budget_exhausted');
     this.metrics.retry('retried');
     this.retries += 1;
