@@ -22,6 +22,8 @@ test('a saved change is parsed again and handed on; an invalid one is reported w
   const watcher = new MeshFileWatcher({ files: [file], onChange: (m) => changes.push(m), onInvalid: (p) => problems.push(p), intervalMs: 20 });
   watcher.start();
   try {
+    // watchFile takes its first stat asynchronously: a write before it would be the baseline, not a change.
+    await new Promise((r) => setTimeout(r, 150));
     writeFileSync(file, namespace('json'));
     await until(() => changes.length === 1);
     assert.equal(changes[0]?.namespaces[0]?.metadata.annotations?.['config.loom.io/access-log'], 'json');
