@@ -1,6 +1,7 @@
 // `loom tap <target>`: every request and response of a workload, live, as its proxies see them —
 // method, authority, path, status, latency, and whether each hop was mTLS and between which identities.
-import type { TapEndpoint, TapLine } from '../control/tap/tap-line.js';
+import { endpointName } from '../control/tap/top-rows.js';
+import type { TapLine } from '../control/tap/tap-line.js';
 import type { CliIO } from './io.js';
 import { openTapStream, type TapRequest } from './tap-stream.js';
 
@@ -28,8 +29,8 @@ export function formatTapLine(l: TapLine, wide: boolean): string {
     { request: 'req', response: 'rsp', end: 'end' }[l.type],
     `id=${l.id}`,
     `proxy=${l.direction === 'inbound' ? 'in ' : 'out'}`,
-    `src=${name(l.source)}`,
-    `dst=${name(l.destination)}`,
+    `src=${endpointName(l.source)}`,
+    `dst=${endpointName(l.destination)}`,
     `tls=${l.tls}`,
     // The identities once per request (on its head) unless asked for wide lines.
     ...(wide || l.type === 'request' ? [`src_id=${l.source.identity || '-'}`, `dst_id=${l.destination.identity || '-'}`] : []),
@@ -49,8 +50,3 @@ export function formatTapLine(l: TapLine, wide: boolean): string {
 }
 
 /** `deploy/web` or `pod/web-0` when the end is a known workload, else its address. */
-export function name(e: TapEndpoint): string {
-  if (e.pod) return `pod/${e.pod}`;
-  if (e.workload) return `deploy/${e.workload}`;
-  return e.address || '-';
-}

@@ -1,9 +1,9 @@
 // `loom top <target>`: the busiest paths through a workload right now, from its tap stream — a table
 // refreshed every second on a terminal, printed once when it stops otherwise (e.g. piped to a file).
 import type { TapLine } from '../control/tap/tap-line.js';
+import { TopRows } from '../control/tap/top-rows.js';
 import type { CliIO } from './io.js';
 import { formatTable } from './table.js';
-import { name } from './tap.js';
 import { openTapStream, type TapRequest } from './tap-stream.js';
 
 export interface TopOptions extends TapRequest {
@@ -11,18 +11,6 @@ export interface TopOptions extends TapRequest {
   refreshMs?: number;
   /** Rows shown, busiest first. */
   limit?: number;
-}
-
-interface PathStats {
-  source: string;
-  destination: string;
-  method: string;
-  path: string;
-  count: number;
-  successes: number;
-  best: number;
-  worst: number;
-  last: number;
 }
 
 const CLEAR_SCREEN = '\x1b[H\x1b[2J';
@@ -45,35 +33,18 @@ export async function runTop(opts: TopOptions, io: CliIO, signal: AbortSignal): 
 
 /** Per (source, destination, method, path): how many requests ended, how fast and how well. */
 export class TopTable {
-  private readonly rows = new Map<string, PathStats>();
+  private readonly rows = new TopRows();
 
   add(l: TapLine): void {
-    if (l.type !== 'end') return;
-    const source = name(l.source);
-    const destination = name(l.destination);
-    const key = `${source}\0${destination}\0${l.method}\0${l.path}`;
-    const latency = l.latencyMs ?? 0;
-    const row = this.rows.get(key) ?? { source, destination, method: l.method, path: l.path, count: 0, successes: 0, best: Infinity, worst: 0, last: 0 };
-    row.count++;
-    if (succeeded(l)) row.successes++;
-    row.best = Math.min(row.best, latency);
-    row.worst = Math.max(row.worst, latency);
-    row.last = latency;
-    this.rows.set(key, row);
+    this.rows.add(l);
   }
 
   render(limit: number): string {
     if (this.rows.size === 0) return '(no requests seen yet)\n';
-    const rows = [...this.rows.values()].sort((a, b) => b.count - a.count || a.path.localeCompare(b.path)).slice(0, limit);
     const ms = (v: number): string => `${v.toFixed(1)}ms`;
     return formatTable([
       ['SOURCE', 'DESTINATION', 'METHOD', 'PATH', 'COUNT', 'BEST', 'WORST', 'LAST', 'SUCCESS_RATE'],
-      ...rows.map((r) => [r.source, r.destination, r.method, r.path, String(r.count), ms(r.best), ms(r.worst), ms(r.last), `${((100 * r.successes) / r.count).toFixed(2)}%`]),
+      ...this.rows.busiest(limit).map((r) => [r.source, r.destination, r.method, r.path, String(r.count), ms(r.best), ms(r.worst), ms(r.last), `${((100 * r.successes) / r.count).toFixed(2)}%`]),
     ]);
   }
-}
-
-/** Linkerd's classification: a 5xx, a gRPC error or a proxy error is a failure. */
-function succeeded(l: TapLine): boolean {
-  return (l.status ?? 0) < 500 && (l.grpcStatus === undefined || l.grpcStatus === 0) && l.error === undefined;
 }

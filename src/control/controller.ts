@@ -19,6 +19,8 @@ import type { ScrapeTarget } from './metrics-api/scraper.js';
 import { ControllerCredentials } from './tap/controller-credentials.js';
 import { TapApi } from './tap/tap-api.js';
 import type { TapTarget } from './tap/proxy-tap.js';
+import { HealthApi } from './web/health-api.js';
+import { DashboardFiles } from './web/static-files.js';
 
 export interface PlatformSource {
   start(): void;
@@ -47,6 +49,8 @@ export class Controller {
   private tapApi: TapApi | undefined;
   private dtabApi: DtabApi | undefined;
   private diagnoseApi: DiagnoseApi | undefined;
+  private readonly healthApi: HealthApi;
+  private readonly dashboard = new DashboardFiles();
   private stopDtabs: (() => void) | undefined;
   /** The controller's own identity, for tapping proxies; absent without an issuer. */
   private readonly credentials: ControllerCredentials | undefined;
@@ -59,6 +63,12 @@ export class Controller {
     this.credentials = identity && new ControllerCredentials(identity.issuer);
     const certify = identity && identityService({ ...identity, metrics: new IdentityMetrics(this.metrics.registry) });
     this.grpc = new GrpcApiServer(this.index, this.metrics, this.policies, certify);
+    this.healthApi = new HealthApi({
+      metrics: () => this.metricsApi,
+      startedAt: new Date(),
+      liveEveryMs: metricsOptions.scrapeIntervalMs ?? DEFAULT_SCRAPE_INTERVAL_MS,
+      ...(identity ? { issuerNotAfter: identity.issuer.issuerNotAfter } : {}),
+    });
     this.admin = http.createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/metrics') {
         void this.metrics.render().then((text) => {
@@ -71,12 +81,14 @@ export class Controller {
       if (this.tapApi?.handle(req, res)) return;
       if (this.dtabApi?.handle(req, res)) return;
       if (this.diagnoseApi?.handle(req, res)) return;
+      if (this.healthApi.handle(req, res)) return;
       if (req.method === 'GET' && (req.url === '/ready' || req.url === '/live')) {
         res.end(`${req.url.slice(1)}\n`);
         return;
       }
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found: GET /metrics /ready /live /api/stat /api/edges /api/routes /api/tap /api/1/dtabs[/<namespace>] /api/diagnose (see the README)\n');
+      if (this.dashboard.handle(req, res)) return;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(`${JSON.stringify({ error: `not found: ${req.method} ${req.url}; the API is GET /metrics /ready /live /api/stat /api/edges /api/routes /api/graph /api/health /api/tap /api/1/dtabs[/<namespace>] /api/diagnose (see the README)` })}\n`);
     });
   }
 
@@ -101,7 +113,7 @@ export class Controller {
       const targets = (): ScrapeTarget[] => platform.scrapeTargets?.() ?? [];
       const { scrapeIntervalMs = DEFAULT_SCRAPE_INTERVAL_MS, prometheusUrl } = this.metricsOptions;
       const backend = metricsBackend({ scrapeIntervalMs, ...(prometheusUrl ? { prometheusUrl } : {}) }, targets);
-      this.metricsApi = new MetricsApi(backend, platformInventory(targets, this.index));
+      this.metricsApi = new MetricsApi(backend, platformInventory(targets, this.index), scrapeIntervalMs);
       this.metricsApi.start();
     }
     return { grpc: grpc.port, admin };

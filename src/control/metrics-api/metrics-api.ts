@@ -1,9 +1,12 @@
-// The metrics API on the controller's admin port: GET /api/stat, /api/edges and /api/routes, for the CLI and,
-// later, the dashboard. Resources come from the inventory (the platform's pods, the index's
-// services); numbers from the backend — the embedded store or the user's Prometheus.
+// The metrics API on the controller's admin port: GET /api/stat, /api/edges, /api/routes and
+// /api/graph, for the CLI and the dashboard (which asks for each as a live event stream). Resources
+// come from the inventory (the platform's pods, the index's services); numbers from the backend — the
+// embedded store or the user's Prometheus.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MetricsBackendError, type MetricsBackend } from './backend.js';
+import { streamAnswers, wantsEventStream, replyJson } from '../web/live.js';
 import { edges } from './edges.js';
+import { serviceGraph } from './graph.js';
 import { unknownRef, type Inventory } from './inventory.js';
 import { routes } from './routes.js';
 import { stat } from './stat.js';
@@ -18,10 +21,17 @@ export class MetricsApi {
   constructor(
     readonly backend: MetricsBackend,
     private readonly inventory: Inventory,
+    /** How often a live answer is sent again: the scrape interval. */
+    private readonly liveEveryMs = 5000,
   ) {}
 
   start(): void {
     this.backend.start();
+  }
+
+  /** The meshed pods there are, whether or not their proxies answer. */
+  pods(): ReturnType<Inventory['pods']> {
+    return this.inventory.pods();
   }
 
   stop(): void {
@@ -32,9 +42,13 @@ export class MetricsApi {
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://controller');
     if (req.method !== 'GET' || !PATHS.includes(url.pathname)) return false;
+    if (wantsEventStream(req)) {
+      streamAnswers(req, res, () => this.answer(url), this.liveEveryMs);
+      return true;
+    }
     void this.answer(url).then(
-      ({ status, body }) => reply(res, status, body),
-      (err: unknown) => reply(res, 500, { error: `the metrics API failed: ${(err as Error).message}` }),
+      ({ status, body }) => replyJson(res, status, body),
+      (err: unknown) => replyJson(res, 500, { error: `the metrics API failed: ${(err as Error).message}` }),
     );
     return true;
   }
@@ -54,6 +68,10 @@ export class MetricsApi {
         return { status: 200, body: { ...base, edges: edges(await this.backend.edgeSamples(windowMs), targets, namespace ? { namespace } : {}) } };
       }
       if (url.pathname === '/api/routes') return await this.routes(url.searchParams, windowMs, base);
+      if (url.pathname === '/api/graph') {
+        const namespace = url.searchParams.get('namespace') ?? undefined;
+        return { status: 200, body: { ...base, ...(await serviceGraph(this.backend, this.inventory, { windowMs, ...(namespace ? { namespace } : {}) })) } };
+      }
       const q = parseStatParams(url.searchParams, windowMs);
       const unknown = (q.to && unknownRef(this.inventory, 'to', q.to)) || (q.from && unknownRef(this.inventory, 'from', q.from));
       if (unknown) return { status: 404, body: { error: unknown } };
@@ -82,9 +100,4 @@ export class MetricsApi {
   }
 }
 
-const PATHS = ['/api/stat', '/api/edges', '/api/routes'];
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(`${JSON.stringify(body)}\n`);
-}
+const PATHS = ['/api/stat', '/api/edges', '/api/routes', '/api/graph'];

@@ -35,7 +35,8 @@ export type StatQueries = Record<HttpQueryName, string> & Partial<Record<StatQue
  * also by result). Route families have no TCP queries; only `route_` has retries.
  */
 export function statQueries(sel: TrafficSelector, windowMs: number): StatQueries {
-  const by = [...new Set([sel.groupBy.namespace, sel.groupBy.name])].join(', ');
+  const { peer } = sel.groupBy;
+  const by = [...new Set([sel.groupBy.namespace, sel.groupBy.name, ...(peer ? [peer.namespace, peer.name] : [])])].join(', ');
   const matching = (...extra: LabelMatch): string => selector([['direction', sel.direction], ...sel.match, ...extra], sel.prefixes);
   const http = matching();
   const w = range(windowMs);

@@ -85,7 +85,7 @@ async function measuredRoutes(backend: MetricsBackend, match: LabelMatch, prefix
     .filter((r) => r.requests > 0 || (r.actual?.requests ?? 0) > 0);
 }
 
-function signals(t: Traffic, windowMs: number): Signals {
+export function signals(t: Traffic, windowMs: number): Signals {
   const s: Signals = { requests: t.requests };
   if (t.requests <= 0) return s;
   // Prometheus extrapolates each series on its own, so a share can land a hair above 1.

@@ -42,8 +42,11 @@ export interface TrafficSelector {
   match: LabelMatch;
   /** Label values that must start with the given text (a service's `dst` with any cluster domain and port). */
   prefixes?: LabelMatch;
-  /** The labels naming a row's namespace and name (the same label for namespaces); routes use dst and rt_route. */
-  groupBy: { namespace: string; name: string };
+  /**
+   * The labels naming a row's namespace and name (the same label for namespaces); routes use dst and
+   * rt_route. With `peer`, a row is a pair: the service graph's edges are source workload > destination.
+   */
+  groupBy: { namespace: string; name: string; peer?: { namespace: string; name: string } };
   /** Open connections and bytes: the peer this side of the proxy talks to. Route families have no TCP metrics. */
   tcpPeer: 'src' | 'dst';
   /** The metric-name prefix of the HTTP families; '' (the default) for the proxy-wide ones. */
@@ -102,5 +105,16 @@ export function selects(sel: TrafficSelector, labels: Readonly<Record<string, st
 export function rowKey(sel: TrafficSelector, labels: Readonly<Record<string, string>>): string | undefined {
   const namespace = labels[sel.groupBy.namespace];
   const name = labels[sel.groupBy.name];
-  return namespace === undefined || name === undefined ? undefined : `${namespace}/${name}`;
+  if (namespace === undefined || name === undefined) return undefined;
+  const { peer } = sel.groupBy;
+  if (peer === undefined) return `${namespace}/${name}`;
+  const peerNamespace = labels[peer.namespace];
+  const peerName = labels[peer.name];
+  return peerNamespace === undefined || peerName === undefined ? undefined : `${namespace}/${name}>${peerNamespace}/${peerName}`;
+}
+
+/** Source workload > destination workload, from the sources' outbound proxies: the service graph's edges. */
+export function workloadEdgeSelector(namespace: string | undefined): TrafficSelector {
+  const self = namespace === undefined ? [] : match(SOURCE, { kind: 'namespace', namespace });
+  return { direction: 'outbound', match: self, groupBy: { ...group(SOURCE, 'workload'), peer: group(DESTINATION, 'workload') }, tcpPeer: 'dst' };
 }
