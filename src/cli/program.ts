@@ -9,6 +9,7 @@ import { proxyHelp, runProxy } from './proxy.js';
 import { runCheck } from './check.js';
 import { runApply, runDelete } from './apply.js';
 import { runController } from './controller.js';
+import { runDashboard } from './dashboard.js';
 import { runDiagnose } from './diagnose.js';
 import { runDown } from './down.js';
 import { runDtab } from './dtab.js';
@@ -278,6 +279,12 @@ export function program(): Command {
     .description("delete a namespace's dtab")
     .action(async (namespace: string) => {
       process.exitCode = await runDtab({ verb: 'delete', namespace }, processIO, STATE_DIR);
+    });
+  cli
+    .command('dashboard')
+    .description('print the address of the web dashboard: golden metrics, the service graph, live traffic, routes and dtabs')
+    .action(async () => {
+      process.exitCode = await runDashboard(STATE_DIR, processIO);
     });
   cli
     .command('diagnose <target>')

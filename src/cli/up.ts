@@ -88,6 +88,7 @@ export async function runUp(opts: UpOptions, io: CliIO, signals: NodeJS.Process 
 function summary(mesh: LocalMesh, adminPort: number): string {
   const lines = [
     `Loom mesh is up: control plane ${mesh.controllerAddr} (admin ${mesh.controllerAdmin}), mesh admin http://127.0.0.1:${adminPort}`,
+    `Dashboard: ${mesh.controllerAdmin}/`,
     'Workload replicas (each behind its own proxy):',
   ];
   if (mesh.identity) lines.splice(1, 0, `Identity: trust domain ${mesh.identity.trustDomain}, trust anchors ${mesh.identity.anchorsFile}`);

@@ -9,6 +9,8 @@ export interface StatRow {
   kind: StatKind;
   namespace: string;
   name: string;
+  /** A pod's workload. */
+  workload?: string;
   /** Pods whose proxy answered its latest scrape, of the pods behind the resource. */
   meshed: { up: number; total: number };
   /** Responses in the window; 0 means no traffic, and the fields below are then undefined. */
@@ -31,7 +33,8 @@ export async function stat(backend: MetricsBackend, inventory: Inventory, q: Sta
 function statRow(resource: Resource, traffic: Traffic | undefined, up: ReadonlyMap<string, boolean>, windowMs: number): StatRow {
   const { kind, namespace, name, pods } = resource;
   const meshed = { up: pods.filter((p) => up.get(`${p.namespace}/${p.pod}`) === true).length, total: pods.length };
-  const row: StatRow = { kind, namespace, name, meshed, requests: traffic?.requests ?? 0 };
+  const workload = kind === 'pod' ? pods[0]?.workload : undefined;
+  const row: StatRow = { kind, namespace, name, ...(workload !== undefined ? { workload } : {}), meshed, requests: traffic?.requests ?? 0 };
   if (traffic === undefined) return row;
   const seconds = coveredSeconds(traffic, windowMs);
   if (traffic.tcpConnections !== undefined) row.tcpConnections = traffic.tcpConnections;

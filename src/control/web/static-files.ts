@@ -1,6 +1,6 @@
 // The dashboard's files (built by Vite into dist/dashboard) on the controller's admin port. Any path
 // that is not a file gets index.html, so a deep link (/namespaces/emojivoto) loads the app, which
-// then routes it. Files are read once and kept: they only change with a new build.
+// then routes it. Hashed assets are read once and kept: a new build gives them new names.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -36,7 +36,13 @@ export class DashboardFiles {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const path = new URL(req.url ?? '/', 'http://controller').pathname;
     if (path.startsWith('/api/')) return false;
-    const file = this.file(path) ?? this.file('/index.html');
+    // A path with an extension names a file (a missing asset is a 404, never the app in its place).
+    const file = this.file(path) ?? (extname(path) === '' ? this.file('/index.html') : null);
+    if (file === null && extname(path) !== '' && path !== '/index.html') {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end(`not found: ${path}\n`);
+      return true;
+    }
     if (file === null) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end(`the dashboard is not built (no ${this.dir}index.html): run \`npm run build\`\n`);
@@ -66,8 +72,9 @@ export class DashboardFiles {
     // Nothing outside the dashboard's folder, whatever the path says.
     const inside = full.startsWith(this.dir.endsWith(sep) ? this.dir : this.dir + sep);
     const found = inside && existsSync(full) && statSync(full).isFile() ? { body: readFileSync(full), type: TYPES[extname(full)] ?? 'application/octet-stream', immutable: decoded.startsWith('/assets/') } : null;
-    // Misses are not kept: unknown paths are unbounded; hits are the build's few files.
-    if (found) this.cache.set(urlPath, found);
+    // Only hashed assets are kept: they never change. index.html is read again so a rebuild shows;
+    // misses are not kept either, since unknown paths are unbounded.
+    if (found?.immutable) this.cache.set(urlPath, found);
     return found;
   }
 }

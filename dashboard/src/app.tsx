@@ -1,0 +1,62 @@
+// The dashboard's shell: a header with the main pages, and the page the URL names.
+import { Link } from './components/Link.js';
+import { Graph } from './pages/Graph.js';
+import { Live } from './pages/Live.js';
+import { Namespace } from './pages/Namespace.js';
+import { NotFound } from './pages/NotFound.js';
+import { Overview } from './pages/Overview.js';
+import { Pod } from './pages/Pod.js';
+import { Resources } from './pages/Resources.js';
+import { Workload } from './pages/Workload.js';
+import { routeOf, useLocation, type Route } from './router.js';
+
+export function App() {
+  const route = routeOf(useLocation());
+  return (
+    <>
+      <header className="top">
+        <Link to="/" className="brand">
+          <span className="logo" /> Loom
+        </Link>
+        <nav>
+          <Link to="/" className={route.page === 'overview' || route.page === 'namespace' || route.page === 'workload' || route.page === 'pod' ? 'active' : ''}>
+            Overview
+          </Link>
+          <Link to="/graph" className={route.page === 'graph' ? 'active' : ''}>
+            Service graph
+          </Link>
+          <Link to="/live" className={route.page === 'live' ? 'active' : ''}>
+            Live traffic
+          </Link>
+          <Link to="/resources" className={route.page === 'resources' ? 'active' : ''}>
+            Routes &amp; dtabs
+          </Link>
+        </nav>
+      </header>
+      <main>
+        <Page route={route} />
+      </main>
+    </>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'overview':
+      return <Overview />;
+    case 'namespace':
+      return <Namespace key={route.namespace} namespace={route.namespace} />;
+    case 'workload':
+      return <Workload key={`${route.namespace}/${route.name}`} namespace={route.namespace} name={route.name} />;
+    case 'pod':
+      return <Pod key={`${route.namespace}/${route.name}`} namespace={route.namespace} name={route.name} />;
+    case 'graph':
+      return <Graph namespace={route.namespace} />;
+    case 'live':
+      return <Live namespace={route.namespace} resource={route.resource} />;
+    case 'resources':
+      return <Resources />;
+    case 'not-found':
+      return <NotFound what={`page ${route.path}`} />;
+  }
+}

@@ -1,0 +1,54 @@
+// The first page: every namespace with its golden signals, and the mesh's health at a glance.
+import { useLive } from '../api/live.js';
+import type { MeshHealth, StatRow, Windowed } from '../api/types.js';
+import { Banner } from '../components/Banner.js';
+import { StatTable } from '../components/StatTable.js';
+import { paths } from '../router.js';
+
+export function Overview() {
+  const stat = useLive<Windowed & { rows: StatRow[] }>('/api/stat?kind=namespace&window=1m');
+  const health = useLive<MeshHealth>('/api/health');
+  return (
+    <>
+      <Banner connected={stat.connected && health.connected} problem={stat.problem} />
+      <h1>Overview</h1>
+      <HealthCards health={health.data} />
+      <section className="card">
+        <h2>Namespaces</h2>
+        <StatTable rows={stat.data?.rows ?? []} title="Namespace" link={(r) => paths.namespace(r.name)} testId="namespaces" />
+        {stat.data ? <p className="muted">Last minute, from {stat.data.backend}.</p> : null}
+      </section>
+    </>
+  );
+}
+
+function HealthCards({ health }: { health: MeshHealth | undefined }) {
+  if (!health) return <div className="cards" />;
+  const { proxies, identity, controller } = health;
+  const proxiesOk = proxies.total > 0 && proxies.up === proxies.total;
+  return (
+    <div className="cards" data-testid="health">
+      <div className="stat-card good">
+        <div className="label">Control plane</div>
+        <div className="value">up</div>
+        <div className="muted">since {new Date(controller.startedAt).toLocaleTimeString()}</div>
+      </div>
+      <div className={`stat-card ${proxiesOk ? 'good' : 'bad'}`}>
+        <div className="label">Proxies ready</div>
+        <div className="value">
+          {proxies.up}/{proxies.total}
+        </div>
+        <div className="muted">{proxies.down.length > 0 ? `not answering: ${proxies.down.slice(0, 3).join(', ')}${proxies.down.length > 3 ? '…' : ''}` : 'all answering'}</div>
+      </div>
+      <div className={`stat-card ${identity ? (identity.problem ? 'warn' : 'good') : 'idle'}`}>
+        <div className="label">Identity issuer</div>
+        <div className="value">{identity ? new Date(identity.issuerExpiresAt).toLocaleDateString() : 'off'}</div>
+        <div className="muted">{identity ? (identity.problem ?? 'certificate expiry') : 'no mTLS identities'}</div>
+      </div>
+      <div className="stat-card idle">
+        <div className="label">Metrics</div>
+        <div className="value small">{controller.metricsBackend ?? 'none'}</div>
+      </div>
+    </div>
+  );
+}
