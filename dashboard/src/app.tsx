@@ -25,7 +25,7 @@ export function App() {
           <Link to="/graph" className={route.page === 'graph' ? 'active' : ''}>
             Service graph
           </Link>
-          <Link to="/live" className={route.page === 'live' ? 'active' : ''}>
+          <Link to="/traffic" className={route.page === 'live' ? 'active' : ''}>
             Live traffic
           </Link>
           <Link to="/resources" className={route.page === 'resources' ? 'active' : ''}>

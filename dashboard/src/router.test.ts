@@ -16,3 +16,12 @@ test('anything else is not found, with the path it was', () => {
   expect(at('/namespaces/a/b')).toEqual({ page: 'not-found', path: '/namespaces/a/b' });
   expect(at('/nope')).toEqual({ page: 'not-found', path: '/nope' });
 });
+
+test("regression: no page's path is one of the controller's own (/live answered the traffic page once)", () => {
+  const pagePaths = [paths.namespace('a'), paths.workload('a', 'b'), paths.pod('a', 'b'), paths.graph('a'), paths.live('a', 'workload/b'), paths.resources('a'), '/graph', '/traffic', '/resources'];
+  for (const path of pagePaths) {
+    const pathname = new URL(path, 'http://loom').pathname;
+    expect(['/live', '/ready', '/metrics']).not.toContain(pathname);
+    expect(pathname.startsWith('/api/')).toBe(false);
+  }
+});

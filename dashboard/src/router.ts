@@ -50,7 +50,7 @@ export function routeOf(url: URL): Route {
   }
   const ns = url.searchParams.get('namespace') ?? undefined;
   if (first === 'graph' && parts.length === 1) return { page: 'graph', ...(ns ? { namespace: ns } : {}) };
-  if (first === 'live' && parts.length === 1) {
+  if (first === 'traffic' && parts.length === 1) {
     const resource = url.searchParams.get('resource') ?? undefined;
     return { page: 'live', ...(ns ? { namespace: ns } : {}), ...(resource ? { resource } : {}) };
   }
@@ -63,6 +63,6 @@ export const paths = {
   workload: (ns: string, name: string): string => `/namespaces/${encodeURIComponent(ns)}/workloads/${encodeURIComponent(name)}`,
   pod: (ns: string, name: string): string => `/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}`,
   graph: (ns?: string): string => (ns ? `/graph?namespace=${encodeURIComponent(ns)}` : '/graph'),
-  live: (ns: string, resource: string): string => `/live?namespace=${encodeURIComponent(ns)}&resource=${encodeURIComponent(resource)}`,
+  live: (ns: string, resource: string): string => `/traffic?namespace=${encodeURIComponent(ns)}&resource=${encodeURIComponent(resource)}`,
   resources: (ns?: string): string => (ns ? `/resources?namespace=${encodeURIComponent(ns)}` : '/resources'),
 };

@@ -12,7 +12,7 @@ export function Overview() {
     <>
       <Banner connected={stat.connected && health.connected} problem={stat.problem} />
       <h1>Overview</h1>
-      <HealthCards health={health.data} />
+      <HealthCards health={health.data} reachable={health.connected} />
       <section className="card">
         <h2>Namespaces</h2>
         <StatTable rows={stat.data?.rows ?? []} title="Namespace" link={(r) => paths.namespace(r.name)} testId="namespaces" />
@@ -22,16 +22,16 @@ export function Overview() {
   );
 }
 
-function HealthCards({ health }: { health: MeshHealth | undefined }) {
+function HealthCards({ health, reachable }: { health: MeshHealth | undefined; reachable: boolean }) {
   if (!health) return <div className="cards" />;
   const { proxies, identity, controller } = health;
   const proxiesOk = proxies.total > 0 && proxies.up === proxies.total;
   return (
     <div className="cards" data-testid="health">
-      <div className="stat-card good">
+      <div className={`stat-card ${reachable ? 'good' : 'bad'}`}>
         <div className="label">Control plane</div>
-        <div className="value">up</div>
-        <div className="muted">since {new Date(controller.startedAt).toLocaleTimeString()}</div>
+        <div className="value">{reachable ? 'up' : 'not answering'}</div>
+        <div className="muted">{reachable ? `since ${new Date(controller.startedAt).toLocaleTimeString()}` : 'reconnecting…'}</div>
       </div>
       <div className={`stat-card ${proxiesOk ? 'good' : 'bad'}`}>
         <div className="label">Proxies ready</div>
