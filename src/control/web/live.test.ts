@@ -23,13 +23,14 @@ async function serve(answers: Answer[]): Promise<{ url: string; asked: () => num
 async function events(url: string, count: number): Promise<{ event: string; data: unknown }[]> {
   const res = await fetch(url, { headers: { accept: 'text/event-stream' } });
   assert.equal(res.headers.get('content-type'), 'text/event-stream');
-  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
   const out: { event: string; data: unknown }[] = [];
   let text = '';
   while (out.length < count) {
     const { value, done } = await reader.read();
     if (done) break;
-    text += value;
+    text += decoder.decode(value, { stream: true });
     for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
       const frame = text.slice(0, end);
       text = text.slice(end + 2);
