@@ -42,9 +42,9 @@ test('the voting workload shows a success rate below 100%, its caller with its i
     const rate = Number((await text('[data-testid=success-rate]')).replace('%', ''));
     return rate > 0 && rate < 100;
   }, 30_000, 'a success rate under 100%');
-  const page = await browser.page.innerText('main');
-  assert.match(page, /web\s+✓ secured\s+web\.emojivoto\.serviceaccount\.identity\.loom\.cluster\.local/);
-  assert.match(await text('[data-testid=pods]'), /voting-0\s+1\/1/);
+  // Each table has its own live stream: they arrive in any order.
+  await eventually(async () => /web\s+✓ secured\s+web\.emojivoto\.serviceaccount\.identity\.loom\.cluster\.local/.test(await browser.page.innerText('main')), 15_000, 'the caller with its identity');
+  await eventually(async () => /voting-0\s+1\/1/.test(await text('[data-testid=pods]')), 15_000, 'the pod');
   await browser.page.waitForTimeout(6000); // a second point on the charts
   await browser.screenshot('workload');
 });
