@@ -30,7 +30,7 @@ const text = (selector: string) => browser.page.locator(selector).innerText({ ti
 test('the overview lists the demo namespace, its golden signals and the mesh health', async () => {
   await browser.page.goto(`${base}/`);
   await eventually(async () => /emojivoto\s+4\/4\s+\d+\.\d+%/.test(await text('[data-testid=namespaces]')), 40_000, 'emojivoto with a success rate');
-  assert.match(await text('[data-testid=health]'), /Proxies ready\s+4\/4/i);
+  await eventually(async () => /Proxies ready\s+4\/4/i.test(await text('[data-testid=health]')), 15_000, 'every proxy ready');
   await browser.screenshot('overview');
 });
 
