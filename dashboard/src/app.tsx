@@ -1,6 +1,7 @@
-// The dashboard's shell: a header with the main pages, and the page the URL names.
+// The dashboard's shell: a header with the main pages, and the page the URL names. The graph page
+// (cytoscape is most of the bundle) loads only when it is first shown.
+import { lazy, Suspense } from 'react';
 import { Link } from './components/Link.js';
-import { Graph } from './pages/Graph.js';
 import { Live } from './pages/Live.js';
 import { Namespace } from './pages/Namespace.js';
 import { NotFound } from './pages/NotFound.js';
@@ -9,6 +10,8 @@ import { Pod } from './pages/Pod.js';
 import { Resources } from './pages/Resources.js';
 import { Workload } from './pages/Workload.js';
 import { routeOf, useLocation, type Route } from './router.js';
+
+const Graph = lazy(async () => ({ default: (await import('./pages/Graph.js')).Graph }));
 
 export function App() {
   const route = routeOf(useLocation());
@@ -51,7 +54,11 @@ function Page({ route }: { route: Route }) {
     case 'pod':
       return <Pod key={`${route.namespace}/${route.name}`} namespace={route.namespace} name={route.name} />;
     case 'graph':
-      return <Graph namespace={route.namespace} />;
+      return (
+        <Suspense fallback={<p className="muted">Loading the graph…</p>}>
+          <Graph namespace={route.namespace} />
+        </Suspense>
+      );
     case 'live':
       return <Live namespace={route.namespace} resource={route.resource} />;
     case 'resources':
