@@ -9,7 +9,7 @@ import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { TapHub, TappedRequest } from '../tap/tap-hub.js';
 import { ForwardingSink } from './forwarding-sink.js';
 import { headerValue } from './headers.js';
-import type { HeaderList, ProxyRequest, RequestTarget, ResponseSink, Trailers } from './types.js';
+import type { HeaderList, ProxyRequest, RequestTarget, ResponseSink } from './types.js';
 
 export interface ObserveContext {
   direction: 'inbound' | 'outbound';
@@ -27,7 +27,6 @@ export class ObservedSink extends ForwardingSink {
   private readonly startedAt = performance.now();
   private ewmaStartedAt = -1;
   private status = 0;
-  private grpcStatus: number | undefined = undefined;
   private latencyMs = 0;
   private bytes = 0;
   private done = false;
@@ -51,8 +50,7 @@ export class ObservedSink extends ForwardingSink {
     this.status = status;
     this.latencyMs = performance.now() - this.startedAt;
     if (this.endpoint) this.endpoint.load.end(this.ewmaStartedAt);
-    const grpc = headerValue(headers, 'grpc-status');
-    if (grpc !== undefined) this.grpcStatus = Number(grpc);
+    this.readGrpcStatus(headers);
     this.tapped?.responseInit(status);
     this.inner.start(status, headers, endStream);
     if (endStream) this.finish(undefined);
@@ -61,13 +59,6 @@ export class ObservedSink extends ForwardingSink {
   override data(chunk: Buffer): boolean {
     this.bytes += chunk.length;
     return this.inner.data(chunk);
-  }
-
-  end(trailers: Trailers | null): void {
-    const grpc = trailers?.['grpc-status'];
-    if (grpc !== undefined) this.grpcStatus = Number(grpc);
-    this.inner.end(trailers);
-    this.finish(undefined);
   }
 
   error(err: Error, h2Code?: number): void {
@@ -81,7 +72,7 @@ export class ObservedSink extends ForwardingSink {
     this.finish(err instanceof ProxyError ? err.code : 'LOOM_ERR_PROXY');
   }
 
-  private finish(error: string | undefined): void {
+  protected override finish(error: string | undefined): void {
     if (this.done) return;
     this.done = true;
     const grpc = this.grpcStatus;

@@ -6,8 +6,7 @@ import type { RoutePlan } from '../../routing/route-plan.js';
 import { ProxyError } from '../errors.js';
 import { ForwardingSink } from '../http/forwarding-sink.js';
 import { editHeaders } from '../http/header-edit.js';
-import { headerValue } from '../http/headers.js';
-import type { HeaderList, ResponseSink, Trailers } from '../http/types.js';
+import type { HeaderList, ResponseSink } from '../http/types.js';
 import type { RouteMetrics } from '../metrics/route-metrics.js';
 
 /** Reported on the response when the request's dtab override header did not parse. */
@@ -16,7 +15,6 @@ export const DTAB_ERROR_HEADER = 'loom-dtab-error';
 export class RouteSink extends ForwardingSink {
   private readonly startedAt = performance.now();
   private status = 0;
-  private grpcStatus: number | undefined;
   private latencyMs = 0;
   private done = false;
 
@@ -34,19 +32,11 @@ export class RouteSink extends ForwardingSink {
   start(status: number, headers: HeaderList, endStream: boolean): void {
     this.status = status;
     this.latencyMs = performance.now() - this.startedAt;
-    const grpc = headerValue(headers, 'grpc-status');
-    if (grpc !== undefined) this.grpcStatus = Number(grpc);
+    this.readGrpcStatus(headers);
     let out = this.plan.responseHeaders ? editHeaders(headers, this.plan.responseHeaders) : headers;
     if (this.extraHeaders) out = out.concat(this.extraHeaders);
     this.inner.start(status, out, endStream);
     if (endStream) this.finish(undefined);
-  }
-
-  end(trailers: Trailers | null): void {
-    const grpc = trailers?.['grpc-status'];
-    if (grpc !== undefined) this.grpcStatus = Number(grpc);
-    this.inner.end(trailers);
-    this.finish(undefined);
   }
 
   error(err: Error, h2Code?: number): void {
@@ -58,7 +48,7 @@ export class RouteSink extends ForwardingSink {
     this.finish(err instanceof ProxyError ? err.code : 'LOOM_ERR_PROXY');
   }
 
-  private finish(error: string | undefined): void {
+  protected override finish(error: string | undefined): void {
     if (this.done) return;
     this.done = true;
     const failure = error !== undefined || this.plan.isFailure(this.status, this.grpcStatus);
