@@ -2,22 +2,18 @@
 // second, against the same shape unwatched. The two run side by side and take turns under load
 // (ABAB...), so a machine whose speed drifts during the run shifts both; the median ratio is the
 // figure. `node bench/observed/run.mjs [--quick]` after `npm run build`.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { ensureTools } from '../lib/apt.mjs';
-import { writeGrpcData, h2load } from '../lib/h2load.mjs';
-import { LAYOUT } from '../lib/layout.mjs';
-import { describeMachine } from '../lib/machine.mjs';
+import { writeFileSync } from 'node:fs';
+import { BENCH, loomBenchContext } from '../lib/context.mjs';
+import { h2load } from '../lib/h2load.mjs';
 import { stop } from '../lib/procs.mjs';
 import { writeSection } from '../lib/section.mjs';
 import { runBench } from '../lib/entry.mjs';
 import { wrk } from '../lib/wrk.mjs';
-import { loomMissing, SERVICE } from '../shapes/loom.mjs';
+import { SERVICE } from '../shapes/loom.mjs';
 import { loom2hopMtls } from '../shapes/loom-mtls.mjs';
 import { loom2hopMtlsObserved } from '../shapes/loom-mtls-observed.mjs';
 import { startGrpcUpstream, startHttpUpstream } from '../upstreams/start.mjs';
 
-const BENCH = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const QUICK = process.argv.includes('--quick');
 const PLAN = { rounds: QUICK ? 2 : 10, seconds: QUICK ? 2 : 4, warmupS: QUICK ? 1 : 2 };
 const HEADING = 'Observability overhead (tap + 1 s scraping)';
@@ -62,14 +58,7 @@ ${notes.map((n) => `- ${n}`).join('\n')}
 }
 
 async function main() {
-  const ctx = { repoRoot: BENCH.replace(/\/bench$/, ''), layout: LAYOUT, work: `${BENCH}/work`, tools: null, grpcData: null };
-  const missing = loomMissing(ctx);
-  if (missing) throw new Error(missing);
-  ctx.tools = ensureTools(log);
-  mkdirSync(`${ctx.work}/logs`, { recursive: true });
-  mkdirSync(`${ctx.work}/tmp`, { recursive: true });
-  ctx.grpcData = writeGrpcData(`${ctx.work}/grpc-request.bin`);
-  const machine = describeMachine(ctx.tools, ctx.repoRoot);
+  const { ctx, machine } = loomBenchContext(log);
   const upstreams = { http: await startHttpUpstream(ctx), grpc: await startGrpcUpstream(ctx) };
   const notes = [];
   const results = {};

@@ -4,25 +4,22 @@
 // every round, so a machine whose speed drifts moves them all; the median ratio is the figure.
 // `node bench/routed/run.mjs [--quick] [--rounds N] [--epochs E] [--seconds S] [--variants plain,routed,profile,split]
 // [--protocols http,grpc] [--out FILE] after `npm run build`. BENCH_ROUTED_ROUNDS sets the rounds too.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { ensureTools } from '../lib/apt.mjs';
+import { writeFileSync } from 'node:fs';
+import { BENCH, loomBenchContext } from '../lib/context.mjs';
 import { checkGrpc, checkHttp } from '../lib/check.mjs';
-import { writeGrpcData, h2load } from '../lib/h2load.mjs';
+import { h2load } from '../lib/h2load.mjs';
 import { LAYOUT } from '../lib/layout.mjs';
-import { describeMachine, waitForQuiet } from '../lib/machine.mjs';
+import { waitForQuiet } from '../lib/machine.mjs';
 import { coreBusySeconds, cpuSeconds, processTree, stop } from '../lib/procs.mjs';
 import { writeSection } from '../lib/section.mjs';
 import { runBench } from '../lib/entry.mjs';
 import { wrk } from '../lib/wrk.mjs';
-import { loomMissing } from '../shapes/loom.mjs';
 import { startGrpcUpstream, startHttpUpstream } from '../upstreams/start.mjs';
 import { startRoutedMesh } from './mesh.mjs';
 import { LOADS, LOGICAL, VARIANTS } from './policy.mjs';
 import { judge, readCounters } from './proof.mjs';
 import { HEADING, render } from './report.mjs';
 
-const BENCH = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const HOST = LOGICAL.replace(/:80$/, '');
 const log = (msg) => console.log(`[routed] ${msg}`);
 
@@ -141,14 +138,7 @@ async function alternate(ctx, kind, upstreamPort, plan, pids) {
 
 async function main() {
   const plan = parseArgs(process.argv.slice(2));
-  const ctx = { repoRoot: BENCH.replace(/\/bench$/, ''), layout: LAYOUT, work: `${BENCH}/work`, tools: null, grpcData: null };
-  const missing = loomMissing(ctx);
-  if (missing) throw new Error(missing);
-  ctx.tools = ensureTools(log);
-  mkdirSync(`${ctx.work}/logs`, { recursive: true });
-  mkdirSync(`${ctx.work}/tmp`, { recursive: true });
-  ctx.grpcData = writeGrpcData(`${ctx.work}/grpc-request.bin`);
-  const machine = describeMachine(ctx.tools, ctx.repoRoot);
+  const { ctx, machine } = loomBenchContext(log);
   // A shared machine: give other people's work up to a minute to calm down, and say how busy it was.
   machine.busyBefore = await waitForQuiet({ log, maxWaitS: 60 });
   const upstreams = { http: await startHttpUpstream(ctx), grpc: await startGrpcUpstream(ctx) };
