@@ -7,6 +7,7 @@ import { DTAB_HEADERS } from '../routing/dtab/index.js';
 import { InvalidNamespaceError, isValidNamespace } from './dtab/dtab-store.js';
 import type { EndpointIndex } from './index/endpoint-index.js';
 import type { PolicyIndex } from './index/policy-index.js';
+import { replyJson } from './json-reply.js';
 
 export const DIAGNOSE_API_PATH = '/api/diagnose';
 
@@ -33,18 +34,18 @@ export class DiagnoseApi {
     const url = new URL(req.url ?? '/', 'http://controller');
     if (url.pathname.replace(/\/+$/, '') !== DIAGNOSE_API_PATH) return false;
     if (req.method !== 'GET') {
-      reply(res, 405, { error: 'method not allowed here; use GET' }, { allow: 'GET' });
+      replyJson(res, 405, { error: 'method not allowed here; use GET' }, { allow: 'GET' });
       return true;
     }
     const query = parseDiagnoseQuery(url.searchParams);
     if ('error' in query) {
-      reply(res, 400, query);
+      replyJson(res, 400, query);
       return true;
     }
     const { policy } = this.policies.policy(query.name, query.dtabNamespace);
     const request = { method: query.method, path: query.path, headers: query.headers };
     const override = query.override === undefined ? {} : { override: query.override };
-    reply(res, 200, diagnose({ policy, request, ...override }, (authority) => this.index.endpoints(authority)));
+    replyJson(res, 200, diagnose({ policy, request, ...override }, (authority) => this.index.endpoints(authority)));
     return true;
   }
 }
@@ -103,7 +104,3 @@ function hostPort(text: string, defaultPort: number | undefined): { name: string
   return { name: formatHostPort(host.endsWith('.') ? host.slice(0, -1) : host, port) };
 }
 
-function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(`${JSON.stringify(body)}\n`);
-}

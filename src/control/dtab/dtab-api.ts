@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dtabToJson, parseDtabBody, readBody, type DtabBodyError } from './dtab-body.js';
 import { DtabNotFoundError, DtabStaleVersionError, DtabStoreError, isValidNamespace, InvalidNamespaceError, type DtabEntry, type DtabStore } from './dtab-store.js';
+import { replyJson } from '../json-reply.js';
 
 export const DTAB_API_PATH = '/api/1/dtabs';
 export const MAX_DTAB_BODY_BYTES = 64 * 1024;
@@ -18,13 +19,13 @@ export class DtabApi {
     const path = url.pathname.replace(/\/+$/, '');
     if (path === DTAB_API_PATH) {
       if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
-      reply(res, 200, this.store.list());
+      replyJson(res, 200, this.store.list());
       return true;
     }
     if (!path.startsWith(`${DTAB_API_PATH}/`)) return false;
     const ns = decodeNamespace(path.slice(DTAB_API_PATH.length + 1));
     if (ns === undefined || !isValidNamespace(ns)) {
-      reply(res, 400, { error: new InvalidNamespaceError(ns ?? path.slice(DTAB_API_PATH.length + 1)).message });
+      replyJson(res, 400, { error: new InvalidNamespaceError(ns ?? path.slice(DTAB_API_PATH.length + 1)).message });
       return true;
     }
     switch (req.method) {
@@ -48,9 +49,9 @@ export class DtabApi {
   }
 
   private get(ns: string, watch: string | null, req: IncomingMessage, res: ServerResponse): void {
-    if (watch !== null && watch !== 'true' && watch !== 'false') return reply(res, 400, { error: `watch=${watch} is not a boolean; use watch=true to stream changes` });
+    if (watch !== null && watch !== 'true' && watch !== 'false') return replyJson(res, 400, { error: `watch=${watch} is not a boolean; use watch=true to stream changes` });
     const entry = this.store.get(ns);
-    if (entry === undefined) return reply(res, 404, { error: new DtabNotFoundError(ns).message });
+    if (entry === undefined) return replyJson(res, 404, { error: new DtabNotFoundError(ns).message });
     if (watch === 'true') return this.watch(ns, entry, res);
     const etag = `"${entry.version}"`;
     if ((req.headers.accept ?? '').includes('application/dtab')) {
@@ -58,7 +59,7 @@ export class DtabApi {
       res.end(entry.text);
       return;
     }
-    reply(res, 200, dtabToJson(entry.dtab), { etag });
+    replyJson(res, 200, dtabToJson(entry.dtab), { etag });
   }
 
   /** The current dtab as a JSON line, then one line per change until the client goes away. */
@@ -79,10 +80,10 @@ export class DtabApi {
     const body = await readBody(req, MAX_DTAB_BODY_BYTES);
     if (body === undefined) {
       res.setHeader('connection', 'close');
-      return reply(res, 413, { error: `the dtab is larger than ${MAX_DTAB_BODY_BYTES / 1024} KiB; split routing across namespaces or shorten it` });
+      return replyJson(res, 413, { error: `the dtab is larger than ${MAX_DTAB_BODY_BYTES / 1024} KiB; split routing across namespaces or shorten it` });
     }
     const dtab = parseDtabBody(req.headers['content-type'], body);
-    if ('error' in dtab) return reply(res, dtab.status, errorBody(dtab));
+    if ('error' in dtab) return replyJson(res, dtab.status, errorBody(dtab));
     if (req.method === 'POST') {
       return this.answer(res, () => {
         const created = this.store.create(ns, dtab.dtab);
@@ -99,13 +100,13 @@ export class DtabApi {
     try {
       outcome = change();
     } catch (err) {
-      if (err instanceof DtabStaleVersionError) return reply(res, 412, { error: err.message, version: err.current });
-      if (err instanceof DtabStoreError) return reply(res, STATUS[err.code], { error: err.message });
-      return reply(res, 500, { error: `the dtab store failed: ${(err as Error).message}; check the controller's log and disk` });
+      if (err instanceof DtabStaleVersionError) return replyJson(res, 412, { error: err.message, version: err.current });
+      if (err instanceof DtabStoreError) return replyJson(res, STATUS[err.code], { error: err.message });
+      return replyJson(res, 500, { error: `the dtab store failed: ${(err as Error).message}; check the controller's log and disk` });
     }
     const headers: Record<string, string> = outcome.etag === undefined ? {} : { etag: `"${outcome.etag}"` };
     if (outcome.body === undefined) res.writeHead(outcome.status, headers).end();
-    else reply(res, outcome.status, outcome.body, headers);
+    else replyJson(res, outcome.status, outcome.body, headers);
   }
 }
 
@@ -130,11 +131,7 @@ function parseIfMatch(header: string | undefined): string | undefined {
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): true {
-  reply(res, 405, { error: `method not allowed here; use ${allow}` }, { allow });
+  replyJson(res, 405, { error: `method not allowed here; use ${allow}` }, { allow });
   return true;
 }
 
-function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(`${JSON.stringify(body)}\n`);
-}

@@ -4,7 +4,8 @@
 // embedded store or the user's Prometheus.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MetricsBackendError, type MetricsBackend } from './backend.js';
-import { streamAnswers, wantsEventStream, replyJson } from '../web/live.js';
+import { replyJson } from '../json-reply.js';
+import { streamAnswers, wantsEventStream } from '../web/live.js';
 import { edges } from './edges.js';
 import { serviceGraph } from './graph.js';
 import { unknownRef, type Inventory } from './inventory.js';

@@ -7,6 +7,7 @@ import type { ClientCredentials, ControllerCredentials } from './controller-cred
 import { tapProxy, type ObserveInit, type TapTarget } from './proxy-tap.js';
 import { TapLineBuilder } from './tap-line.js';
 import { parseTapQuery, type TapQuery } from './tap-query.js';
+import { replyJson } from '../json-reply.js';
 
 export type ProxyLister = () => readonly (Omit<TapTarget, 'tap' | 'identity'> & { tap?: string; identity?: string })[];
 
@@ -26,18 +27,18 @@ export class TapApi {
 
   private async serve(params: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const query = parseTapQuery(params);
-    if ('error' in query) return reply(res, 400, query.error);
-    if (this.credentials === undefined) return reply(res, 503, 'tap needs mTLS: start the controller with its identity issuer (--identity-* flags) so proxies can verify who taps them');
+    if ('error' in query) return replyError(res, 400, query.error);
+    if (this.credentials === undefined) return replyError(res, 503, 'tap needs mTLS: start the controller with its identity issuer (--identity-* flags) so proxies can verify who taps them');
     const all = this.proxies();
     const selected = all.filter((p) => p.namespace === query.namespace && (query.kind === 'namespace' || (query.kind === 'workload' ? p.workload : p.pod) === query.name));
-    if (selected.length === 0) return reply(res, 404, `no ${describe(query)} is running; \`loom get workloads -n ${query.namespace}\` lists what runs`);
+    if (selected.length === 0) return replyError(res, 404, `no ${describe(query)} is running; \`loom get workloads -n ${query.namespace}\` lists what runs`);
     const tappable = selected.filter((p): p is TapTarget => p.tap !== undefined && p.identity !== undefined);
-    if (tappable.length === 0) return reply(res, 503, `the proxies of ${describe(query)} serve no tap port; restart them with a current \`loom up\``);
+    if (tappable.length === 0) return replyError(res, 503, `the proxies of ${describe(query)} serve no tap port; restart them with a current \`loom up\``);
     let credentials: ClientCredentials;
     try {
       credentials = await this.credentials.get();
     } catch (err) {
-      return reply(res, 500, `the controller could not issue its own tap certificate: ${(err as Error).message}`);
+      return replyError(res, 500, `the controller could not issue its own tap certificate: ${(err as Error).message}`);
     }
     const owners = workloadsByIdentity(all);
     const abort = new AbortController();
@@ -97,7 +98,6 @@ function describe(q: TapQuery): string {
   return q.kind === 'namespace' ? `workload in namespace ${q.namespace}` : `${q.kind === 'workload' ? 'deploy' : 'pod'}/${q.name} in namespace ${q.namespace}`;
 }
 
-function reply(res: ServerResponse, status: number, error: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(`${JSON.stringify({ error })}\n`);
+function replyError(res: ServerResponse, status: number, error: string): void {
+  replyJson(res, status, { error });
 }

@@ -3,7 +3,8 @@
 // when the identity issuer's certificate expires.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MetricsApi } from '../metrics-api/metrics-api.js';
-import { replyJson, streamAnswers, wantsEventStream, type Answer } from './live.js';
+import { replyJson } from '../json-reply.js';
+import { streamAnswers, wantsEventStream, type Answer } from './live.js';
 
 export const HEALTH_API_PATH = '/api/health';
 

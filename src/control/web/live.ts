@@ -32,8 +32,3 @@ export function streamAnswers(req: IncomingMessage, res: ServerResponse, answer:
   });
   void send();
 }
-
-export function replyJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(`${JSON.stringify(body)}\n`);
-}
