@@ -1,6 +1,7 @@
 // `loom edges`: who calls whom among workloads over a window, and with which verified identities.
 // The caller's outbound metrics name the destination (dst_* labels from discovery) and the identity
 // the server proved (server_id); the callee's inbound metrics confirm the client's identity.
+import type { Inventory } from './inventory.js';
 
 /** What edges are computed from, whichever backend holds the metrics. */
 export interface EdgeSamples {
@@ -28,6 +29,11 @@ export interface Edge {
   /** Why the edge is not secured (Linkerd's no_tls_reason). */
   notSecuredReason?: string;
   requests: number;
+}
+
+/** Who each meshed workload is: the pods' workloads and the identities their proxies prove. */
+export function edgeTargets(inventory: Inventory): EdgeTarget[] {
+  return inventory.pods().map((p) => ({ namespace: p.namespace, workload: p.workload, ...(p.identity ? { identity: p.identity } : {}) }));
 }
 
 export function edges(samples: EdgeSamples, targets: readonly EdgeTarget[], q: { namespace?: string }): Edge[] {

@@ -2,7 +2,7 @@
 // from one workload to another as an edge with its own — what the caller's outbound proxy saw, so an
 // edge's success rate is the caller's experience — and whether the hop was mutual TLS.
 import type { MetricsBackend } from './backend.js';
-import { edges, type EdgeTarget } from './edges.js';
+import { edges, edgeTargets } from './edges.js';
 import type { Inventory } from './inventory.js';
 import { signals, type Signals } from './routes.js';
 import { stat, type StatRow } from './stat.js';
@@ -24,13 +24,12 @@ export interface ServiceGraph {
 
 /** Every workload (of one namespace, or all) and every edge from or to one of them. */
 export async function serviceGraph(backend: MetricsBackend, inventory: Inventory, q: { namespace?: string; windowMs: number }): Promise<ServiceGraph> {
-  const targets: EdgeTarget[] = inventory.pods().map((p) => ({ namespace: p.namespace, workload: p.workload, ...(p.identity ? { identity: p.identity } : {}) }));
   const [nodes, traffic, samples] = await Promise.all([
     stat(backend, inventory, { kind: 'workload', windowMs: q.windowMs }),
     backend.traffic(workloadEdgeSelector(undefined), q.windowMs),
     backend.edgeSamples(q.windowMs),
   ]);
-  const secured = new Set(edges(samples, targets, {}).filter((e) => e.secured).map((e) => `${e.srcNamespace}/${e.src}>${e.dstNamespace}/${e.dst}`));
+  const secured = new Set(edges(samples, edgeTargets(inventory), {}).filter((e) => e.secured).map((e) => `${e.srcNamespace}/${e.src}>${e.dstNamespace}/${e.dst}`));
   const graphEdges: GraphEdge[] = [];
   for (const [key, t] of traffic) {
     const [src = '', dst = ''] = key.split('>');

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MetricsBackendError, type MetricsBackend } from './backend.js';
 import { replyJson } from '../json-reply.js';
 import { streamAnswers, wantsEventStream } from '../web/live.js';
-import { edges } from './edges.js';
+import { edges, edgeTargets } from './edges.js';
 import { serviceGraph } from './graph.js';
 import { unknownRef, type Inventory } from './inventory.js';
 import { routes } from './routes.js';
@@ -65,8 +65,7 @@ export class MetricsApi {
     try {
       if (url.pathname === '/api/edges') {
         const namespace = url.searchParams.get('namespace') ?? undefined;
-        const targets = this.inventory.pods().map((p) => ({ namespace: p.namespace, workload: p.workload, ...(p.identity ? { identity: p.identity } : {}) }));
-        return { status: 200, body: { ...base, edges: edges(await this.backend.edgeSamples(windowMs), targets, namespace ? { namespace } : {}) } };
+        return { status: 200, body: { ...base, edges: edges(await this.backend.edgeSamples(windowMs), edgeTargets(this.inventory), namespace ? { namespace } : {}) } };
       }
       if (url.pathname === '/api/routes') return await this.routes(url.searchParams, windowMs, base);
       if (url.pathname === '/api/graph') {
