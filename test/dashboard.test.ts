@@ -70,7 +70,7 @@ test('live traffic: tap shows requests within seconds and top finds the failing 
 test('the delegation explorer explains where a service name goes', async () => {
   await browser.page.goto(`${base}/resources`);
   await browser.page.locator('[data-testid=explorer] input[name=name]').fill('http://voting.emojivoto.svc:8080/');
-  await browser.page.getByRole('button', { name: 'Explain' }).click();
+  await browser.page.getByTestId('explorer').getByRole('button', { name: 'Explain' }).click();
   await eventually(async () => /route: \[DEFAULT\]/.test(await text('[data-testid=diagnosis]')), 5000, 'a diagnosis');
   assert.match(await text('[data-testid=diagnosis]'), /voting\.emojivoto\.svc:8080 \(1 endpoint\)/);
   await browser.screenshot('resources');

@@ -62,7 +62,7 @@ function Page({ route }: { route: Route }) {
     case 'live':
       return <Live namespace={route.namespace} resource={route.resource} />;
     case 'resources':
-      return <Resources />;
+      return <Resources key={route.namespace ?? ''} namespace={route.namespace} />;
     case 'not-found':
       return <NotFound what={`page ${route.path}`} />;
   }

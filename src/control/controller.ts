@@ -19,6 +19,7 @@ import type { ScrapeTarget } from './metrics-api/scraper.js';
 import { ControllerCredentials } from './tap/controller-credentials.js';
 import { TapApi } from './tap/tap-api.js';
 import type { TapTarget } from './tap/proxy-tap.js';
+import { ServicesApi } from './services-api.js';
 import { HealthApi } from './web/health-api.js';
 import { DashboardFiles } from './web/static-files.js';
 
@@ -49,6 +50,7 @@ export class Controller {
   private tapApi: TapApi | undefined;
   private dtabApi: DtabApi | undefined;
   private diagnoseApi: DiagnoseApi | undefined;
+  private servicesApi: ServicesApi | undefined;
   private readonly healthApi: HealthApi;
   private readonly dashboard = new DashboardFiles();
   private stopDtabs: (() => void) | undefined;
@@ -81,6 +83,7 @@ export class Controller {
       if (this.tapApi?.handle(req, res)) return;
       if (this.dtabApi?.handle(req, res)) return;
       if (this.diagnoseApi?.handle(req, res)) return;
+      if (this.servicesApi?.handle(req, res)) return;
       if (this.healthApi.handle(req, res)) return;
       if (req.method === 'GET' && (req.url === '/ready' || req.url === '/live')) {
         res.end(`${req.url.slice(1)}\n`);
@@ -88,7 +91,7 @@ export class Controller {
       }
       if (this.dashboard.handle(req, res)) return;
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(`${JSON.stringify({ error: `not found: ${req.method} ${req.url}; the API is GET /metrics /ready /live /api/stat /api/edges /api/routes /api/graph /api/health /api/tap /api/1/dtabs[/<namespace>] /api/diagnose (see the README)` })}\n`);
+      res.end(`${JSON.stringify({ error: `not found: ${req.method} ${req.url}; the API is GET /metrics /ready /live /api/stat /api/edges /api/routes /api/graph /api/health /api/tap /api/1/dtabs[/<namespace>] /api/diagnose /api/services (see the README)` })}\n`);
     });
   }
 
@@ -103,6 +106,7 @@ export class Controller {
     this.source = platform;
     platform.start();
     this.diagnoseApi = new DiagnoseApi(this.policies, this.index);
+    this.servicesApi = new ServicesApi(this.policies, this.index, this.metricsOptions.scrapeIntervalMs ?? DEFAULT_SCRAPE_INTERVAL_MS);
     const dtabs = platform.dtabs?.();
     if (dtabs) {
       this.dtabApi = new DtabApi(dtabs);

@@ -1,13 +1,12 @@
 // The diagnose API over a real server on 127.0.0.1, with indexes filled as a platform would fill them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseResource, type HTTPRouteResource } from '../resources/index.js';
 import type { Diagnosis } from '../routing/diagnose.js';
 import { DiagnoseApi } from './diagnose-api.js';
 import { EndpointIndex, type IndexedEndpoint } from './index/endpoint-index.js';
 import { PolicyIndex } from './index/policy-index.js';
+import { withServed } from './serve.test-helper.js';
 
 function endpoint(addr: string, labels: Record<string, string> = {}): IndexedEndpoint {
   const [host = '', port = '0'] = addr.split(':');
@@ -30,21 +29,13 @@ async function withApi(body: (get: (query: string) => Promise<{ status: number; 
   index.setEndpoints('world-v1.hello.svc:80', [endpoint('127.0.0.1:4001', { version: 'v1' })]);
   index.setEndpoints('world-v2.hello.svc:80', [endpoint('127.0.0.1:4002', { version: 'v2' })]);
   const api = new DiagnoseApi(policies, index);
-  const server = http.createServer((req, res) => {
-    if (!api.handle(req, res)) res.writeHead(418).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  try {
-    await body(async (query) => {
+  await withServed((req, res) => api.handle(req, res), (base) =>
+    body(async (query) => {
       const res = await fetch(`${base}${query}`);
       const text = await res.text();
       return { status: res.status, json: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
-    }, policies);
-  } finally {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+    }, policies),
+  );
 }
 
 test('a URL names the service and the path; the answer is the route\'s split with each backend\'s endpoints', async () => {

@@ -5,7 +5,8 @@ import { useLive } from '../api/live.js';
 import { followTap } from '../api/tap.js';
 import type { StatRow, TapLine, Windowed } from '../api/types.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
-import { ms, percent, successHealth } from '../lib/format.js';
+import { SuccessBadge } from '../components/SuccessBadge.js';
+import { ms } from '../lib/format.js';
 import { navigate, paths } from '../router.js';
 import { endpointName, succeeded, TopRows, type PathStats } from '../../../src/control/tap/top-rows.js';
 
@@ -111,7 +112,7 @@ function TopTable({ rows }: { rows: readonly PathStats[] }) {
     { key: 'count', title: 'Count', value: (r) => r.count, numeric: true },
     { key: 'best', title: 'Best', value: (r) => r.best, render: (r) => ms(r.best), numeric: true },
     { key: 'worst', title: 'Worst', value: (r) => r.worst, render: (r) => ms(r.worst), numeric: true },
-    { key: 'success', title: 'Success', value: (r) => r.successes / r.count, render: (r) => <span className={`badge ${successHealth(r.successes / r.count)}`}>{percent(r.successes / r.count)}</span>, numeric: true },
+    { key: 'success', title: 'Success', value: (r) => r.successes / r.count, render: (r) => <SuccessBadge rate={r.successes / r.count} />, numeric: true },
   ];
   return <SortableTable columns={columns} rows={rows} rowKey={(r) => `${r.source} ${r.destination} ${r.method} ${r.path}`} initial={{ column: 'count', descending: true }} testId="top" empty="no requests seen yet" />;
 }

@@ -1,108 +1,75 @@
-// What steers traffic: the dtabs in force (namerd's API, versioned) and the delegation explorer — type
-// a service name or URL and see the route it takes, each backend's share, how the dtab delegates it
-// and the endpoints behind it, exactly as `loom diagnose` prints it.
-import { useEffect, useState, type FormEvent } from 'react';
-import type { Diagnosis } from '../api/types.js';
-import { formatDiagnosis } from '../../../src/routing/diagnose-format.js';
+// What steers traffic, per service: the routes, weighted splits and profiles in force (with each
+// backend's live share beside its configured one, so a canary can be watched), the dtabs, and the
+// delegation explorer that explains one request's path.
+import { useState } from 'react';
+import { useLive } from '../api/live.js';
+import type { ServicePolicy as Service, ServicesAnswer, StatRow, Windowed } from '../api/types.js';
+import { Banner } from '../components/Banner.js';
+import { DelegationExplorer, type ExplainRequest } from '../components/DelegationExplorer.js';
+import { DtabList } from '../components/DtabList.js';
+import { ServicePolicy } from '../components/ServicePolicy.js';
+import { SortableTable, type Column } from '../components/SortableTable.js';
+import { SuccessBadge } from '../components/SuccessBadge.js';
+import { rps, successHealth } from '../lib/format.js';
+import { navigate, paths } from '../router.js';
 
-interface DtabView {
-  namespace: string;
-  version: string;
-  text: string;
+const hasPolicy = (s: Service): boolean => s.httpRoutes.length > 0 || s.grpcRoutes.length > 0 || s.profile !== undefined;
+
+function policyText(s: Service): string {
+  const routes = s.httpRoutes.length + s.grpcRoutes.length;
+  const parts = [routes > 0 ? `${routes} route${routes === 1 ? '' : 's'}` : '', s.profile ? 'profile' : ''].filter(Boolean);
+  return parts.length > 0 ? parts.join(' + ') : 'direct';
 }
 
-async function loadDtabs(): Promise<DtabView[]> {
-  const res = await fetch('/api/1/dtabs');
-  if (!res.ok) throw new Error(`the dtab API answered ${res.status}`);
-  const namespaces = (await res.json()) as string[];
-  return Promise.all(
-    namespaces.map(async (namespace) => {
-      const one = await fetch(`/api/1/dtabs/${encodeURIComponent(namespace)}`, { headers: { accept: 'application/dtab' } });
-      return { namespace, version: (one.headers.get('etag') ?? '').replaceAll('"', ''), text: await one.text() };
-    }),
-  );
-}
-
-export function Resources() {
-  const [dtabs, setDtabs] = useState<DtabView[] | undefined>();
-  const [dtabError, setDtabError] = useState<string | undefined>();
-  const [diagnosis, setDiagnosis] = useState<{ text: string; outcomes: Diagnosis['outcomes'] } | undefined>();
-  const [diagnoseError, setDiagnoseError] = useState<string | undefined>();
-  const reload = (): void => {
-    loadDtabs().then(setDtabs, (err: Error) => setDtabError(err.message));
-  };
-  useEffect(reload, []);
-  const explore = (e: FormEvent<HTMLFormElement>): void => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    const params = new URLSearchParams({ name: String(form.get('name') ?? '') });
-    const method = String(form.get('method') ?? '');
-    if (method) params.set('method', method);
-    const override = String(form.get('dtab') ?? '');
-    if (override) params.set('dtab', override);
-    setDiagnoseError(undefined);
-    fetch(`/api/diagnose?${params.toString()}`)
-      .then(async (res) => {
-        const body = (await res.json()) as Diagnosis & { error?: string };
-        if (!res.ok) throw new Error(body.error ?? `the control plane answered ${res.status}`);
-        setDiagnosis({ text: formatDiagnosis(body), outcomes: body.outcomes });
-      })
-      .catch((err: Error) => {
-        setDiagnosis(undefined);
-        setDiagnoseError(err.message);
-      });
-  };
+export function Resources({ namespace }: { namespace?: string | undefined }) {
+  const all = useLive<ServicesAnswer>('/api/services');
+  const stats = useLive<Windowed & { rows: StatRow[] }>('/api/stat?kind=service&window=1m');
+  const [asked, setAsked] = useState<ExplainRequest | undefined>();
+  const namespaces = [...new Set((all.data?.services ?? []).map((s) => s.namespace))].sort();
+  const services = (all.data?.services ?? []).filter((s) => namespace === undefined || s.namespace === namespace);
+  const unattached = (all.data?.unattached ?? []).filter((u) => namespace === undefined || u.namespace === namespace);
+  const statOf = new Map((stats.data?.rows ?? []).map((r) => [`${r.namespace}/${r.name}`, r]));
+  const rpsByService = new Map([...statOf].map(([key, r]) => [key, r.rps ?? 0]));
+  const explain = (name: string): void => setAsked({ name });
+  const columns: Column<Service>[] = [
+    { key: 'name', title: 'Service', value: (s) => s.name, render: (s) => (hasPolicy(s) ? <a href={`#policy-${s.name}`}>{s.name}</a> : s.name) },
+    { key: 'endpoints', title: 'Endpoints (meshed)', value: (s) => s.endpoints, render: (s) => `${s.endpoints} (${s.meshedEndpoints})`, numeric: true },
+    { key: 'policy', title: 'Policy', value: policyText },
+    { key: 'success', title: 'Success', value: (s) => statOf.get(`${s.namespace}/${s.service}`)?.successRate, render: (s) => <SuccessBadge rate={statOf.get(`${s.namespace}/${s.service}`)?.successRate} />, numeric: true },
+    { key: 'rps', title: 'RPS', value: (s) => statOf.get(`${s.namespace}/${s.service}`)?.rps, render: (s) => rps(statOf.get(`${s.namespace}/${s.service}`)?.rps), numeric: true },
+    { key: 'explain', title: '', value: () => '', render: (s) => <button type="button" onClick={() => explain(s.name)}>Explain</button> },
+  ];
   return (
     <>
-      <h1>Routes and dtabs</h1>
-      <section className="card">
-        <h2>Delegation explorer</h2>
-        <form className="toolbar" onSubmit={explore} data-testid="explorer">
-          <label>
-            Name or URL <input name="name" required placeholder="http://world.hello.svc/ or world.hello.svc:80" size={36} />
-          </label>
-          <label>
-            Method <input name="method" placeholder="GET" size={6} />
-          </label>
-          <label>
-            Override <input name="dtab" placeholder="/svc/hello/80/world => /svc/hello/80/world-v2" size={40} />
-          </label>
-          <button type="submit">Explain</button>
-        </form>
-        {diagnoseError ? <div className="banner warn">{diagnoseError}</div> : null}
-        {diagnosis ? (
-          <>
-            <div className="outcomes">
-              {diagnosis.outcomes.map((o, i) => (
-                <div key={i} className={`outcome ${o.error ? 'bad' : 'good'}`}>
-                  <strong>{o.percent}%</strong> {o.authority ?? o.error}
-                </div>
-              ))}
-            </div>
-            <pre className="diagnosis" data-testid="diagnosis">
-              {diagnosis.text}
-            </pre>
-          </>
-        ) : null}
-      </section>
-      <section className="card">
-        <div className="title-row">
-          <h2>Dtabs</h2>
-          <button type="button" onClick={reload}>
-            Reload
-          </button>
+      <Banner connected={all.connected} problem={all.problem ?? stats.problem} />
+      <div className="title-row">
+        <h1>Routes and dtabs</h1>
+        <label>
+          Namespace{' '}
+          <select value={namespace ?? ''} onChange={(e) => navigate(paths.resources(e.target.value || undefined))} data-testid="namespace">
+            <option value="">all</option>
+            {namespaces.map((ns) => (
+              <option key={ns} value={ns}>
+                {ns}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {unattached.map((u) => (
+        <div key={`${u.kind}/${u.namespace}/${u.name}`} className="banner warn">
+          {u.kind} {u.namespace}/{u.name} names {u.names}, which the mesh does not have: it steers nothing. Check the name and port in its parentRefs.
         </div>
-        {dtabError ? <div className="banner warn">{dtabError}</div> : null}
-        {dtabs && dtabs.length === 0 ? <p className="empty">No dtabs: every name goes to the service it names. `loom dtab create default file.dtab` adds one.</p> : null}
-        {(dtabs ?? []).map((d) => (
-          <div key={d.namespace} className="dtab">
-            <h3>
-              {d.namespace} <span className="muted">version {d.version}</span>
-            </h3>
-            <pre>{d.text}</pre>
-          </div>
-        ))}
+      ))}
+      <section className="card">
+        <h2>Services</h2>
+        <SortableTable columns={columns} rows={services} rowKey={(s) => s.name} rowClass={(s) => (successHealth(statOf.get(`${s.namespace}/${s.service}`)?.successRate) === 'bad' ? 'failing' : undefined)} empty="no services" testId="services" />
       </section>
+      {services.filter(hasPolicy).map((s) => (
+        <ServicePolicy key={s.name} service={s} rpsByService={rpsByService} onExplain={explain} />
+      ))}
+      <DelegationExplorer asked={asked} />
+      <DtabList />
     </>
   );
 }

@@ -7,7 +7,8 @@ import { Link } from '../components/Link.js';
 import { SignalCards, SignalCharts, useSignalSeries } from '../components/Signals.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
 import { StatTable } from '../components/StatTable.js';
-import { ms, percent, rps, successHealth } from '../lib/format.js';
+import { SuccessBadge } from '../components/SuccessBadge.js';
+import { ms, rps } from '../lib/format.js';
 import { paths } from '../router.js';
 import { NotFound } from './NotFound.js';
 
@@ -74,7 +75,7 @@ function RouteTable({ rows }: { rows: readonly RouteRow[] }) {
   const columns: Column<RouteRow>[] = [
     { key: 'route', title: 'Route', value: (r) => r.route },
     { key: 'service', title: 'Service', value: (r) => r.authority },
-    { key: 'success', title: 'Success', value: (r) => r.successRate, render: (r) => <span className={`badge ${successHealth(r.successRate)}`}>{percent(r.successRate)}</span>, numeric: true },
+    { key: 'success', title: 'Success', value: (r) => r.successRate, render: (r) => <SuccessBadge rate={r.successRate} />, numeric: true },
     { key: 'rps', title: 'RPS', value: (r) => r.rps, render: (r) => rps(r.rps), numeric: true },
     { key: 'p99', title: 'P99', value: (r) => r.latencyMs?.p99, render: (r) => ms(r.latencyMs?.p99), numeric: true },
   ];
