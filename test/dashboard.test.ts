@@ -31,6 +31,8 @@ test('the overview lists the demo namespace, its golden signals and the mesh hea
   await browser.page.goto(`${base}/`);
   await eventually(async () => /emojivoto\s+4\/4\s+\d+\.\d+%/.test(await text('[data-testid=namespaces]')), 40_000, 'emojivoto with a success rate');
   await eventually(async () => /Proxies ready\s+4\/4/i.test(await text('[data-testid=health]')), 15_000, 'every proxy ready');
+  // The proxies' own certificates, from their identity_cert_expiration_timestamp_seconds.
+  await eventually(async () => /the first expires at .+ \(emojivoto\/[a-z-]+-0\)/.test(await text('[data-testid=certificates]')), 15_000, 'the proxies\' certificate expiry');
   await browser.screenshot('overview');
 });
 

@@ -17,11 +17,13 @@ import { runPrometheusConfig } from '../src/cli/prometheus-config.js';
 import { runStat } from '../src/cli/stat.js';
 import { Controller } from '../src/control/controller.js';
 import type { Edge } from '../src/control/metrics-api/edges.js';
+import type { MeshHealth } from '../src/control/web/health-api.js';
 import type { StatRow } from '../src/control/metrics-api/stat.js';
 import { freePorts } from '../src/platform/local/free-port.js';
 import { LocalMesh } from '../src/platform/local/local-mesh.js';
 import { LocalPlatformSource } from '../src/platform/local/local-source.js';
 import { ensureBuilt, MAIN, ROOT } from './support/child.js';
+import { openBrowser } from './support/browser.js';
 import { startPrometheus } from './support/prometheus.js';
 import { eventually } from './support/upstreams.js';
 
@@ -87,7 +89,7 @@ test('the Prometheus backend and the embedded store agree on the emoji demo: sta
     stops.unshift(() => prometheus.stop());
 
     const [grpc, admin] = (await freePorts(2)) as [number, number];
-    const controller = spawn(process.execPath, [MAIN, 'controller', '--state-dir', stateDir, '--port', String(grpc), '--admin-port', String(admin), '--prometheus-url', prometheus.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const controller = spawn(process.execPath, [MAIN, 'controller', '--state-dir', stateDir, '--port', String(grpc), '--admin-port', String(admin), '--prometheus-url', prometheus.url, '--grafana-url', 'http://127.0.0.1:3000/grafana/'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     controller.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
     controller.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -133,6 +135,27 @@ test('the Prometheus backend and the embedded store agree on the emoji demo: sta
     const shape = (list: Edge[]) => list.map((e) => `${e.src}>${e.dst} ${e.secured ? 'secured' : e.notSecuredReason}`);
     assert.deepEqual(shape(edges[1].edges), shape(edges[0].edges));
     assert.ok(shape(edges[1].edges).includes('web>voting secured'));
+
+    // The dashboard links to this Prometheus with the metrics API's own queries, and they answer there.
+    const health = await get<MeshHealth>(admins[1], '/api/health');
+    assert.deepEqual(health.links, { prometheus: prometheus.url, grafana: 'http://127.0.0.1:3000/grafana/' });
+    const browser = await openBrowser();
+    stops.unshift(() => browser.close());
+    await browser.page.goto(`${admins[1]}/namespaces/emojivoto/workloads/voting`);
+    const href = new URL((await browser.page.getByTestId('prometheus-link').getAttribute('href', { timeout: 10_000 })) ?? '');
+    assert.equal(`${href.origin}${href.pathname}`, `${prometheus.url}/graph`);
+    assert.equal(await browser.page.getByTestId('grafana-link').getAttribute('href'), 'http://127.0.0.1:3000/grafana/d/loom-workload?var-namespace=emojivoto&var-workload=voting');
+    const ask = async (expr: string): Promise<number> => {
+      const res = await fetch(`${prometheus.url}/api/v1/query?${new URLSearchParams({ query: expr }).toString()}`);
+      const body = (await res.json()) as { data: { result: Array<{ value: [number, string] }> } };
+      return Number(body.data.result[0]?.value[1]);
+    };
+    const successRate = await ask(href.searchParams.get('g0.expr') ?? '');
+    assert.ok(successRate > 0 && successRate < 1, `voting's success rate from the linked query: ${successRate}`);
+    const linkedRps = await ask(href.searchParams.get('g1.expr') ?? '');
+    const statRps = (await get<{ rows: StatRow[] }>(admins[1], '/api/stat?namespace=emojivoto&name=voting&window=1m')).rows[0]?.rps ?? NaN;
+    assert.ok(Math.abs(linkedRps - statRps) <= 0.2 * statRps, `the linked RPS query (${linkedRps}) agrees with loom stat (${statRps})`);
+    assert.deepEqual(browser.errors, []);
   } finally {
     for (const stop of stops) await stop();
   }

@@ -23,6 +23,8 @@ export interface ControllerOptions {
   scrapeIntervalMs?: number;
   /** Answer `loom stat` from this Prometheus (base URL) instead of scraping the proxies. */
   prometheusUrl?: string;
+  /** The user's Grafana (base URL), for the dashboard to link to. */
+  grafanaUrl?: string;
 }
 
 const IDENTITY_FLAGS = {
@@ -54,7 +56,7 @@ export async function runController(opts: ControllerOptions, io: CliIO, signals:
     io.err(`loom controller: ${(err as Error).message}\n`);
     return err instanceof UsageError ? 2 : 1;
   }
-  const controller = new Controller(identity, { scrapeIntervalMs: opts.scrapeIntervalMs, prometheusUrl: opts.prometheusUrl });
+  const controller = new Controller(identity, { scrapeIntervalMs: opts.scrapeIntervalMs, prometheusUrl: opts.prometheusUrl, grafanaUrl: opts.grafanaUrl });
   try {
     const bound = await controller.start(opts.port, opts.adminPort, (c) => new LocalPlatformSource(opts.stateDir, c.index, c.policies));
     const apis = identity ? `Destination and Identity APIs (trust domain ${identity.trustDomain}, issuer valid until ${identity.issuer.issuerNotAfter.toISOString()})` : 'Destination API';

@@ -90,6 +90,7 @@ function baseUrl(value: string): string {
 }
 
 const PROMETHEUS_URL_HELP = "answer `loom stat` and `loom edges` from this Prometheus (base URL; configure it with `loom prometheus-config`) instead of scraping every proxy";
+const GRAFANA_URL_HELP = 'your Grafana (base URL, with the dashboards in grafana/ imported): the web dashboard links to it';
 
 function trustDomain(value: string): string {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a DNS name like cluster.local`);
@@ -137,7 +138,8 @@ export function program(): Command {
     .addOption(new Option('--identity-issuance-lifetime <duration>', 'lifetime of issued certificates, e.g. 24h, 90m').argParser(duration).default(DEFAULT_ISSUANCE_LIFETIME_MS, '24h'))
     .addOption(new Option('--metrics-scrape-interval <duration>', 'how often the metrics API scrapes every proxy').argParser(duration).default(DEFAULT_SCRAPE_INTERVAL_MS, '5s'))
     .option('--prometheus-url <url>', PROMETHEUS_URL_HELP, baseUrl)
-    .action(async (o: { stateDir: string; port: number; adminPort: number; identityTokenKeyFile?: string; identityIssuanceLifetime: number; metricsScrapeInterval: number; prometheusUrl?: string } & IdentityFlags) => {
+    .option('--grafana-url <url>', GRAFANA_URL_HELP, baseUrl)
+    .action(async (o: { stateDir: string; port: number; adminPort: number; identityTokenKeyFile?: string; identityIssuanceLifetime: number; metricsScrapeInterval: number; prometheusUrl?: string; grafanaUrl?: string } & IdentityFlags) => {
       const identity = {
         trustDomain: o.identityTrustDomain,
         anchorsFile: o.identityTrustAnchorsFile,
@@ -146,7 +148,7 @@ export function program(): Command {
         tokenKeyFile: o.identityTokenKeyFile,
         lifetimeMs: o.identityIssuanceLifetime,
       };
-      process.exit(await runController({ stateDir: o.stateDir, port: o.port, adminPort: o.adminPort, identity, scrapeIntervalMs: o.metricsScrapeInterval, prometheusUrl: o.prometheusUrl }, processIO));
+      process.exit(await runController({ stateDir: o.stateDir, port: o.port, adminPort: o.adminPort, identity, scrapeIntervalMs: o.metricsScrapeInterval, prometheusUrl: o.prometheusUrl, grafanaUrl: o.grafanaUrl }, processIO));
     });
   identityFlags(
     cli
@@ -155,15 +157,16 @@ export function program(): Command {
       .requiredOption('-f, --file <mesh.yaml>', 'a mesh file (repeat -f for several)', collect, [])
       .option('--admin-port <port>', 'port of the mesh admin API on 127.0.0.1', port, 9990)
       .option('--controller-port <port>', 'port of the Destination API on 127.0.0.1 (0 picks one)', port, 8086)
-      .option('--prometheus-url <url>', PROMETHEUS_URL_HELP, baseUrl),
+      .option('--prometheus-url <url>', PROMETHEUS_URL_HELP, baseUrl)
+      .option('--grafana-url <url>', GRAFANA_URL_HELP, baseUrl),
   )
     .addHelpText('after', '\nWithout the identity files, `loom up` generates a trust anchor and issuer in .loom/identity/ and reuses them.')
-    .action(async (o: { file: string[]; adminPort: number; controllerPort: number; prometheusUrl?: string } & IdentityFlags) => {
+    .action(async (o: { file: string[]; adminPort: number; controllerPort: number; prometheusUrl?: string; grafanaUrl?: string } & IdentityFlags) => {
       const identity = {
         trustDomain: o.identityTrustDomain,
         supplied: { anchorsFile: o.identityTrustAnchorsFile, issuerCertFile: o.identityIssuerCertificateFile, issuerKeyFile: o.identityIssuerKeyFile },
       };
-      process.exit(await runUp({ files: o.file, stateDir: STATE_DIR, adminPort: o.adminPort, controllerPort: o.controllerPort, identity, prometheusUrl: o.prometheusUrl }, processIO));
+      process.exit(await runUp({ files: o.file, stateDir: STATE_DIR, adminPort: o.adminPort, controllerPort: o.controllerPort, identity, prometheusUrl: o.prometheusUrl, grafanaUrl: o.grafanaUrl }, processIO));
     });
   cli
     .command('down')

@@ -17,6 +17,8 @@ export interface UpOptions {
   identity?: LocalMeshIdentityOptions;
   /** The control plane answers `loom stat` and `loom edges` from this Prometheus instead of scraping. */
   prometheusUrl?: string;
+  /** The user's Grafana (base URL), for the dashboard to link to. */
+  grafanaUrl?: string;
 }
 
 /** The loom binary for the controller and sidecars: dist/cli/main.js, found the same way from src/ (tests) and dist/. */
@@ -47,6 +49,7 @@ export async function runUp(opts: UpOptions, io: CliIO, signals: NodeJS.Process 
       controllerPort: opts.controllerPort,
       identity: opts.identity,
       ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
+      ...(opts.grafanaUrl ? { grafanaUrl: opts.grafanaUrl } : {}),
     });
   } catch (err) {
     if (err instanceof MeshFileError) {

@@ -10,7 +10,7 @@ import type { DtabEntry, DtabStore } from './dtab/dtab-store.js';
 import { EndpointIndex } from './index/endpoint-index.js';
 import { PolicyIndex } from './index/policy-index.js';
 import { IdentityMetrics } from './identity/metrics.js';
-import { identityService, type IdentityServiceOptions } from './identity/service.js';
+import { DEFAULT_ISSUANCE_LIFETIME_MS, identityService, type IdentityServiceOptions } from './identity/service.js';
 import { ControlPlaneMetrics } from './metrics.js';
 import { metricsBackend } from './metrics-api/backends.js';
 import { platformInventory } from './metrics-api/inventory.js';
@@ -60,7 +60,7 @@ export class Controller {
   /** With `identity`, the gRPC listener serves the Identity API too. */
   constructor(
     identity?: IdentityConfig,
-    private readonly metricsOptions: { scrapeIntervalMs?: number; prometheusUrl?: string } = {},
+    private readonly metricsOptions: { scrapeIntervalMs?: number; prometheusUrl?: string; grafanaUrl?: string } = {},
   ) {
     this.credentials = identity && new ControllerCredentials(identity.issuer);
     const certify = identity && identityService({ ...identity, metrics: new IdentityMetrics(this.metrics.registry) });
@@ -69,7 +69,11 @@ export class Controller {
       metrics: () => this.metricsApi,
       startedAt: new Date(),
       liveEveryMs: metricsOptions.scrapeIntervalMs ?? DEFAULT_SCRAPE_INTERVAL_MS,
-      ...(identity ? { issuerNotAfter: identity.issuer.issuerNotAfter } : {}),
+      ...(identity ? { issuerNotAfter: identity.issuer.issuerNotAfter, issuanceLifetimeMs: identity.lifetimeMs ?? DEFAULT_ISSUANCE_LIFETIME_MS } : {}),
+      links: {
+        ...(metricsOptions.prometheusUrl ? { prometheus: metricsOptions.prometheusUrl } : {}),
+        ...(metricsOptions.grafanaUrl ? { grafana: metricsOptions.grafanaUrl } : {}),
+      },
     });
     this.admin = http.createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/metrics') {

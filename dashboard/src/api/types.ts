@@ -3,7 +3,7 @@ export type { StatRow } from '../../../src/control/metrics-api/stat.js';
 export type { Edge } from '../../../src/control/metrics-api/edges.js';
 export type { RouteRow } from '../../../src/control/metrics-api/routes.js';
 export type { GraphEdge, ServiceGraph } from '../../../src/control/metrics-api/graph.js';
-export type { MeshHealth } from '../../../src/control/web/health-api.js';
+export type { MeshHealth, ProxyCertificates } from '../../../src/control/web/health-api.js';
 export type { TapLine } from '../../../src/control/tap/tap-line.js';
 export type { ServicePolicy, ServicesAnswer, UnattachedResource } from '../../../src/control/services-api.js';
 export type { Diagnosis } from '../../../src/routing/diagnose.js';

@@ -3,6 +3,7 @@ import { useLive } from '../api/live.js';
 import type { StatRow, Windowed } from '../api/types.js';
 import { Banner } from '../components/Banner.js';
 import { Link } from '../components/Link.js';
+import { OutLinks } from '../components/OutLinks.js';
 import { StatTable } from '../components/StatTable.js';
 import { paths } from '../router.js';
 import { NotFound } from './NotFound.js';
@@ -22,6 +23,7 @@ export function Namespace({ namespace }: { namespace: string }) {
       <p className="actions">
         <Link to={paths.graph(namespace)}>Service graph</Link>
         <Link to={paths.resources(namespace)}>Routes and dtabs</Link>
+        <OutLinks namespace={namespace} />
       </p>
       <section className="card">
         <h2>Workloads</h2>

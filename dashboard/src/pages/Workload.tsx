@@ -4,6 +4,7 @@ import { useLive } from '../api/live.js';
 import type { Edge, RouteRow, StatRow, Windowed } from '../api/types.js';
 import { Banner } from '../components/Banner.js';
 import { Link } from '../components/Link.js';
+import { OutLinks } from '../components/OutLinks.js';
 import { SignalCards, SignalCharts, useSignalSeries } from '../components/Signals.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
 import { StatTable } from '../components/StatTable.js';
@@ -36,6 +37,8 @@ export function Workload({ namespace, name }: { namespace: string; name: string 
       <p className="actions">
         <Link to={paths.live(namespace, `workload/${name}`)}>Live traffic (top and tap)</Link>
         <Link to={paths.graph(namespace)}>Service graph</Link>
+        <Link to={paths.resources(namespace)}>Routes and dtabs</Link>
+        <OutLinks namespace={namespace} workload={name} />
       </p>
       <SignalCards row={row} />
       <SignalCharts series={charts.series} version={charts.version} />

@@ -30,6 +30,8 @@ export interface MetricsBackend {
   traffic(sel: TrafficSelector, windowMs: number): Promise<Map<string, Traffic>>;
   /** Whether each pod's proxy (`namespace/pod`) answered its latest scrape. */
   proxiesUp(): Promise<Map<string, boolean>>;
+  /** When each pod's proxy's own certificate expires (`namespace/pod` -> ms since the epoch), from its latest scrape; proxies without one are absent. */
+  certExpiries(): Promise<Map<string, number>>;
   /** Outbound responses and inbound client identities over the window, for `loom edges`. */
   edgeSamples(windowMs: number): Promise<EdgeSamples>;
 }

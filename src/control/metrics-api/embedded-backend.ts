@@ -6,7 +6,7 @@ import { MetricsScraper, type ScrapeTarget } from './scraper.js';
 import { SeriesStore } from './series-store.js';
 import type { TrafficSelector } from './stat-query.js';
 import { MAX_WINDOW_MS } from './stat-params.js';
-import { storeEdgeSamples, storeTraffic } from './store-traffic.js';
+import { storeCertExpiries, storeEdgeSamples, storeTraffic } from './store-traffic.js';
 
 /** Scrapes run one after another, so a busy proxy may take longer than a short interval to answer. */
 const SCRAPE_TIMEOUT_MS = 2000;
@@ -40,6 +40,11 @@ export class EmbeddedBackend implements MetricsBackend {
 
   async proxiesUp(): Promise<Map<string, boolean>> {
     return new Map(this.scraper.targetHealth().map((h) => [`${h.labels.namespace ?? ''}/${h.labels.pod ?? ''}`, h.up]));
+  }
+
+  async certExpiries(): Promise<Map<string, number>> {
+    // A proxy missing two scrapes is down, and its old certificate says nothing.
+    return storeCertExpiries(this.store, 2 * this.intervalMs, this.now());
   }
 
   async edgeSamples(windowMs: number): Promise<EdgeSamples> {

@@ -4,7 +4,7 @@ import { RouteMetricsFamilies } from '../../proxy/metrics/route-metrics.js';
 import type { MetricsBackend } from './backend.js';
 import { parsePromText, type Sample } from './prom-text.js';
 import { SeriesStore } from './series-store.js';
-import { storeTraffic } from './store-traffic.js';
+import { storeCertExpiries, storeTraffic } from './store-traffic.js';
 
 export const VOTING = { namespace: 'emojivoto', workload: 'voting', pod: 'voting-0' };
 export const WEB = { namespace: 'emojivoto', workload: 'web', pod: 'web-0' };
@@ -44,6 +44,7 @@ export function storeBackend(store: SeriesStore, now: number, up: ReadonlyMap<st
     stop: () => undefined,
     traffic: async (sel, windowMs) => storeTraffic(store, sel, windowMs, now),
     proxiesUp: async () => new Map(up),
+    certExpiries: async () => storeCertExpiries(store, 10_000, now),
     edgeSamples: async () => ({ outbound: [], clients: [] }),
   };
 }

@@ -24,6 +24,7 @@ function backend(fail?: string): MetricsBackend {
     stop: () => undefined,
     traffic: () => answer(new Map([['shop/api', { requests: 60, successes: 60 }]])),
     proxiesUp: () => answer(new Map([['shop/api-0', true]])),
+    certExpiries: () => answer(new Map()),
     edgeSamples: () => answer({ outbound: [], clients: [] }),
   };
 }

@@ -45,6 +45,7 @@ const VOTING = { namespace: 'emojivoto', workload: 'voting' };
 test('stat answers become traffic by row: counts, quantiles (NaN is no data), connections, bytes; up per pod', async () => {
   const prom = await fakePrometheus((query, path) => {
     assert.equal(path, '/prefix/api/v1/query', 'a base URL with a path keeps it');
+    if (query.startsWith('identity_cert_expiration_timestamp_seconds')) return vector([[{ namespace: 'emojivoto', pod: 'voting-0' }, '1700003600']]);
     if (query.startsWith('up')) return vector([[{ namespace: 'emojivoto', workload: 'voting', pod: 'voting-0', job: 'loom-proxy' }, '1'], [{ namespace: 'emojivoto', workload: 'web', pod: 'web-0' }, '0']]);
     if (query.includes('classification="success"')) return vector([[VOTING, '89.5']]);
     if (query.startsWith('sum by (namespace, workload) (increase(response_total')) return vector([[VOTING, '100.25'], [{ namespace: 'emojivoto', workload: 'web' }, '0']]);
@@ -63,6 +64,7 @@ test('stat answers become traffic by row: counts, quantiles (NaN is no data), co
     assert.equal(new Set(prom.times).size, 1, `every query at one instant: ${prom.times.join(', ')}`);
     assert.match(prom.times[0] ?? '', /^\d+\.\d{3}$/, 'seconds since the epoch');
     assert.deepEqual([...(await backend.proxiesUp())], [['emojivoto/voting-0', true], ['emojivoto/web-0', false]]);
+    assert.deepEqual([...(await backend.certExpiries())], [['emojivoto/voting-0', 1_700_003_600_000]]);
     assert.equal(backend.description, `Prometheus at ${prom.url}/prefix/`);
   } finally {
     await prom.close();

@@ -4,7 +4,7 @@
 import type { MetricsBackend, Traffic } from './backend.js';
 import type { EdgeSamples } from './edges.js';
 import { PrometheusClient, type VectorSample } from './prometheus-client.js';
-import { edgeQueries, PROXIES_UP_QUERY, statQueries, type StatQueryName } from './promql.js';
+import { CERT_EXPIRY_QUERY, edgeQueries, PROXIES_UP_QUERY, statQueries, type StatQueryName } from './promql.js';
 import { rowKey, type TrafficSelector } from './stat-query.js';
 
 export class PrometheusBackend implements MetricsBackend {
@@ -47,6 +47,11 @@ export class PrometheusBackend implements MetricsBackend {
   async proxiesUp(): Promise<Map<string, boolean>> {
     const samples = await this.client.query(PROXIES_UP_QUERY);
     return new Map(samples.map((s) => [`${s.labels.namespace ?? ''}/${s.labels.pod ?? ''}`, s.value === 1]));
+  }
+
+  async certExpiries(): Promise<Map<string, number>> {
+    const samples = await this.client.query(CERT_EXPIRY_QUERY);
+    return new Map(samples.map((s) => [`${s.labels.namespace ?? ''}/${s.labels.pod ?? ''}`, s.value * 1000]));
   }
 
   async edgeSamples(windowMs: number): Promise<EdgeSamples> {

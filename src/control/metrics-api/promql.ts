@@ -71,5 +71,8 @@ export function edgeQueries(windowMs: number): { outbound: string; clients: stri
   };
 }
 
+/** Each proxy's certificate expiry (seconds since the epoch), with the file_sd labels naming its pod. */
+export const CERT_EXPIRY_QUERY = 'identity_cert_expiration_timestamp_seconds{namespace!="",pod!=""} > 0';
+
 /** Whether each proxy answered Prometheus' latest scrape, with the file_sd labels naming its pod. */
 export const PROXIES_UP_QUERY = 'up{namespace!="",pod!=""}';

@@ -80,3 +80,13 @@ function covered(s: Series, windowMs: number, now: number): number {
   const inWindow = s.times.filter((t) => t >= now - windowMs && t <= now);
   return inWindow.length < 2 ? 0 : (inWindow.at(-1) as number) - (inWindow[0] as number);
 }
+
+/** Each pod's proxy certificate expiry (ms since the epoch) from its newest sample within `maxAgeMs`. */
+export function storeCertExpiries(store: SeriesStore, maxAgeMs: number, now: number): Map<string, number> {
+  const expiries = new Map<string, number>();
+  for (const series of store.select('identity_cert_expiration_timestamp_seconds')) {
+    const seconds = latest(series, maxAgeMs, now);
+    if (seconds !== undefined && seconds > 0) expiries.set(`${series.labels.namespace ?? ''}/${series.labels.pod ?? ''}`, seconds * 1000);
+  }
+  return expiries;
+}

@@ -10,9 +10,16 @@ const pods = [
   { namespace: 'emojivoto', workload: 'web', pod: 'web-0' },
 ];
 
-function health(issuerNotAfter: Date | undefined, up: Map<string, boolean>): HealthApi {
-  const api = new MetricsApi(storeBackend(emojivotoStore(), 60_000, up), { pods: () => pods, services: () => [] });
-  return new HealthApi({ metrics: () => api, startedAt: new Date(0), liveEveryMs: 1000, now: () => 100 * DAY, ...(issuerNotAfter ? { issuerNotAfter } : {}) });
+const HOUR = 3_600_000;
+
+/** `certs`: each pod's proxy certificate expiry, as its latest scrape (at store time 60 s) reported it. */
+function health(issuerNotAfter: Date | undefined, up: Map<string, boolean>, certs: Record<string, number> = {}, links: MeshHealth['links'] = {}): HealthApi {
+  const store = emojivotoStore();
+  for (const [pod, expiresAt] of Object.entries(certs)) {
+    store.append({ namespace: 'emojivoto', pod }, [{ name: 'identity_cert_expiration_timestamp_seconds', labels: {}, value: expiresAt / 1000 }], 60_000);
+  }
+  const api = new MetricsApi(storeBackend(store, 60_000, up), { pods: () => pods, services: () => [] });
+  return new HealthApi({ metrics: () => api, startedAt: new Date(0), liveEveryMs: 1000, now: () => 100 * DAY, issuanceLifetimeMs: 24 * HOUR, links, ...(issuerNotAfter ? { issuerNotAfter } : {}) });
 }
 
 test('proxies that missed their scrape are named; an issuer near its end is a problem', async () => {
@@ -31,4 +38,22 @@ test('an expired issuer says what it breaks; a mesh without identity has no iden
   assert.equal(none.identity, undefined);
   const healthy = (await health(new Date(400 * DAY), new Map()).answer()).body as MeshHealth;
   assert.equal(healthy.identity?.problem, undefined);
+});
+
+test('the proxies\' own certificates: the soonest to expire, and any that failed to renew named as a problem', async () => {
+  const fine = (await health(new Date(400 * DAY), new Map(), { 'voting-0': 100 * DAY + 20 * HOUR, 'web-0': 100 * DAY + 10 * HOUR }).answer()).body as MeshHealth;
+  assert.deepEqual(fine.identity?.proxies, { soonest: { pod: 'emojivoto/web-0', expiresAt: new Date(100 * DAY + 10 * HOUR).toISOString() }, late: [] });
+  assert.equal(fine.identity?.problem, undefined);
+  // Renewal happens at 70% of the lifetime: an hour left of 24 means it did not happen.
+  const late = (await health(new Date(400 * DAY), new Map(), { 'voting-0': 100 * DAY + HOUR, 'web-0': 100 * DAY + 10 * HOUR }).answer()).body as MeshHealth;
+  assert.deepEqual(late.identity?.proxies?.late, ['emojivoto/voting-0']);
+  assert.equal(late.identity?.problem, '1 proxy has not renewed a certificate that is about to expire (emojivoto/voting-0); check that they reach the control plane');
+  const none = (await health(new Date(400 * DAY), new Map()).answer()).body as MeshHealth;
+  assert.equal(none.identity?.proxies, undefined, 'no proxy reported a certificate');
+});
+
+test('the Prometheus and Grafana the user configured are in the answer for the dashboard to link to', async () => {
+  const links = { prometheus: 'http://127.0.0.1:9090', grafana: 'http://127.0.0.1:3000' };
+  assert.deepEqual(((await health(undefined, new Map(), {}, links).answer()).body as MeshHealth).links, links);
+  assert.deepEqual(((await health(undefined, new Map()).answer()).body as MeshHealth).links, {});
 });

@@ -37,6 +37,8 @@ export interface LocalMeshOptions {
   scrapeIntervalMs?: number;
   /** The controller's metrics API asks this Prometheus instead of scraping (`--prometheus-url`). */
   prometheusUrl?: string;
+  /** The user's Grafana, for the dashboard to link to (`--grafana-url`). */
+  grafanaUrl?: string;
   /** What the running mesh tells its user (a changed mesh file, a rollout); stderr by default. */
   notify?: (message: string) => void;
 }
@@ -126,7 +128,7 @@ export class LocalMesh {
     this.controllerAdmin = `http://127.0.0.1:${admin}`;
     const controller = new SupervisedProcess({
       name: 'controller',
-      command: [...this.opts.loomCommand, 'controller', '--state-dir', this.opts.stateDir, '--port', String(port), '--admin-port', String(admin), ...controllerIdentityFlags(this.localIdentity), ...(this.opts.scrapeIntervalMs ? ['--metrics-scrape-interval', `${this.opts.scrapeIntervalMs}ms`] : []), ...(this.opts.prometheusUrl ? ['--prometheus-url', this.opts.prometheusUrl] : [])],
+      command: [...this.opts.loomCommand, 'controller', '--state-dir', this.opts.stateDir, '--port', String(port), '--admin-port', String(admin), ...controllerIdentityFlags(this.localIdentity), ...(this.opts.scrapeIntervalMs ? ['--metrics-scrape-interval', `${this.opts.scrapeIntervalMs}ms`] : []), ...(this.opts.prometheusUrl ? ['--prometheus-url', this.opts.prometheusUrl] : []), ...(this.opts.grafanaUrl ? ['--grafana-url', this.opts.grafanaUrl] : [])],
       env: {},
       baseEnv: this.opts.baseEnv,
       cwd: this.opts.cwd,
