@@ -69,6 +69,21 @@ test('live traffic: tap shows requests within seconds and top finds the failing 
   await browser.screenshot('live');
 });
 
+test('charts open with the recent past from the metrics API\'s history, before any live answer', async () => {
+  // Only the history can draw: the page's live streams are refused (and the errors that logs are the test's own).
+  const errorsBefore = browser.errors.length;
+  await browser.page.route('**/api/stat?**', (route) => (/event-stream/.test(route.request().headers().accept ?? '') ? route.abort() : route.fallback()));
+  try {
+    await browser.page.goto(`${base}/namespaces/emojivoto/workloads/voting`);
+    const rps = browser.page.locator('figure.chart', { hasText: 'Requests per second' });
+    await eventually(async () => Number(await rps.getAttribute('data-points')) >= 1, 10_000, 'past points on the RPS chart');
+  } finally {
+    await browser.page.unroute('**/api/stat?**');
+    const during = browser.errors.splice(errorsBefore);
+    browser.errors.push(...during.filter((e) => !e.endsWith('Failed to load resource: net::ERR_FAILED')));
+  }
+});
+
 test('the delegation explorer explains where a service name goes', async () => {
   await browser.page.goto(`${base}/resources`);
   await browser.page.locator('[data-testid=explorer] input[name=name]').fill('http://voting.emojivoto.svc:8080/');

@@ -1,5 +1,6 @@
 // The control plane API's answers, typed from the server's own definitions so the two cannot drift.
 export type { StatRow } from '../../../src/control/metrics-api/stat.js';
+export type { StatHistoryPoint } from '../../../src/control/metrics-api/metrics-api.js';
 export type { Edge } from '../../../src/control/metrics-api/edges.js';
 export type { RouteRow } from '../../../src/control/metrics-api/routes.js';
 export type { GraphEdge, ServiceGraph } from '../../../src/control/metrics-api/graph.js';

@@ -38,8 +38,10 @@ export function Chart({ title, series, lines, unit, version }: { title: string; 
   useEffect(() => {
     plot.current?.setData(series.aligned(lines.map((l) => l.name)) as uPlot.AlignedData);
   }, [version, series, lines]);
+  const first = lines[0]?.name;
+  const points = first === undefined ? 0 : (series.aligned([first])[1] ?? []).filter((v) => v !== null && v !== undefined).length;
   return (
-    <figure className="chart">
+    <figure className="chart" data-points={points}>
       <figcaption>{title}</figcaption>
       <div ref={host} />
     </figure>

@@ -1,6 +1,7 @@
-// One resource's golden signals as cards, and their charts over time (fed by each live answer).
-import { useRef, useState } from 'react';
-import type { StatRow } from '../api/types.js';
+// One resource's golden signals as cards, and their charts over time: the recent past asked once
+// from the metrics API's history, then a point from each live answer.
+import { useEffect, useRef, useState } from 'react';
+import type { StatHistoryPoint, StatRow } from '../api/types.js';
 import { ms, percent, rps, successHealth } from '../lib/format.js';
 import { Series } from '../lib/series.js';
 import { Chart } from './Chart.js';
@@ -15,17 +16,35 @@ const LATENCY = [
   { name: 'p99', label: 'p99', color: '#f04438' },
 ];
 
-/** A Series and a version that changes with each point, for a page to feed from its live stat. */
-export function useSignalSeries(): { series: Series; version: number; add: (row: StatRow | undefined) => void } {
+function addRow(series: Series, t: number, row: StatRow | undefined): void {
+  series.add('success', t, row?.successRate === undefined ? undefined : row.successRate * 100);
+  series.add('rps', t, row?.rps);
+  series.add('p50', t, row?.latencyMs?.p50);
+  series.add('p95', t, row?.latencyMs?.p95);
+  series.add('p99', t, row?.latencyMs?.p99);
+}
+
+/**
+ * A Series and a version that changes with each point, for a page to feed from its live stat of one
+ * resource (`statPath`, an /api/stat query naming it); the span before the page opened is filled in.
+ */
+export function useSignalSeries(statPath: string): { series: Series; version: number; add: (row: StatRow | undefined) => void } {
   const series = useRef(new Series(SPAN_MS)).current;
   const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const abort = new AbortController();
+    fetch(`${statPath}&history=${SPAN_MS / 60_000}m`, { signal: abort.signal })
+      .then(async (res) => {
+        if (!res.ok) return; // the live stream says what is wrong
+        const { history } = (await res.json()) as { history: StatHistoryPoint[] };
+        for (const point of history) addRow(series, point.at, point.rows[0]);
+        setVersion((v) => v + 1);
+      })
+      .catch(() => undefined); // no past to show: the charts fill from now on
+    return () => abort.abort();
+  }, [series, statPath]);
   const add = (row: StatRow | undefined): void => {
-    const t = Date.now();
-    series.add('success', t, row?.successRate === undefined ? undefined : row.successRate * 100);
-    series.add('rps', t, row?.rps);
-    series.add('p50', t, row?.latencyMs?.p50);
-    series.add('p95', t, row?.latencyMs?.p95);
-    series.add('p99', t, row?.latencyMs?.p99);
+    addRow(series, Date.now(), row);
     setVersion((v) => v + 1);
   };
   return { series, version, add };

@@ -1,4 +1,5 @@
-// Charts over time: each live answer adds a point per line; points older than the span drop off.
+// Charts over time: each live answer adds a point per line, and a page's history fills in the past
+// (in any order); points older than the span drop off.
 export interface Point {
   t: number;
   value: number | undefined;
@@ -11,8 +12,12 @@ export class Series {
 
   add(name: string, t: number, value: number | undefined): void {
     const points = this.lines.get(name) ?? [];
-    points.push({ t, value });
-    while (points.length > 0 && (points[0] as Point).t < t - this.spanMs) points.shift();
+    const last = points.at(-1);
+    if (last !== undefined && last.t === t) last.value = value;
+    else points.push({ t, value });
+    if (last !== undefined && last.t > t) points.sort((a, b) => a.t - b.t);
+    const newest = (points.at(-1) as Point).t;
+    while (points.length > 0 && (points[0] as Point).t < newest - this.spanMs) points.shift();
     this.lines.set(name, points);
   }
 

@@ -1,14 +1,19 @@
-// A namespace: its workloads with golden signals, and the way to its graph and live traffic.
+// A namespace: its golden signals now and over time, its workloads with theirs, and the way to its
+// graph, routes and live traffic.
 import { useLive } from '../api/live.js';
 import type { StatRow, Windowed } from '../api/types.js';
 import { Banner } from '../components/Banner.js';
 import { Link } from '../components/Link.js';
 import { OutLinks } from '../components/OutLinks.js';
+import { SignalCards, SignalCharts, useSignalSeries } from '../components/Signals.js';
 import { StatTable } from '../components/StatTable.js';
 import { paths } from '../router.js';
 import { NotFound } from './NotFound.js';
 
 export function Namespace({ namespace }: { namespace: string }) {
+  const selfPath = `/api/stat?kind=namespace&name=${encodeURIComponent(namespace)}&window=1m`;
+  const charts = useSignalSeries(selfPath);
+  const self = useLive<Windowed & { rows: StatRow[] }>(selfPath, (d) => charts.add(d.rows[0]));
   const stat = useLive<Windowed & { rows: StatRow[] }>(`/api/stat?kind=workload&namespace=${encodeURIComponent(namespace)}&window=1m`);
   if (stat.data && stat.data.rows.length === 0) return <NotFound what={`namespace ${namespace}`} />;
   return (
@@ -25,6 +30,8 @@ export function Namespace({ namespace }: { namespace: string }) {
         <Link to={paths.resources(namespace)}>Routes and dtabs</Link>
         <OutLinks namespace={namespace} />
       </p>
+      <SignalCards row={self.data?.rows[0]} />
+      <SignalCharts series={charts.series} version={charts.version} />
       <section className="card">
         <h2>Workloads</h2>
         <StatTable rows={stat.data?.rows ?? []} title="Workload" link={(r) => paths.workload(r.namespace, r.name)} testId="workloads" />

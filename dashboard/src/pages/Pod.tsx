@@ -8,8 +8,9 @@ import { paths } from '../router.js';
 import { NotFound } from './NotFound.js';
 
 export function Pod({ namespace, name }: { namespace: string; name: string }) {
-  const charts = useSignalSeries();
-  const self = useLive<Windowed & { rows: StatRow[] }>(`/api/stat?kind=pod&namespace=${encodeURIComponent(namespace)}&name=${encodeURIComponent(name)}&window=1m`, (d) => charts.add(d.rows[0]));
+  const selfPath = `/api/stat?kind=pod&namespace=${encodeURIComponent(namespace)}&name=${encodeURIComponent(name)}&window=1m`;
+  const charts = useSignalSeries(selfPath);
+  const self = useLive<Windowed & { rows: StatRow[] }>(selfPath, (d) => charts.add(d.rows[0]));
   if (self.data && self.data.rows.length === 0) return <NotFound what={`pod ${name} in namespace ${namespace}`} />;
   const row = self.data?.rows[0];
   return (

@@ -17,8 +17,9 @@ type Rows<T> = Windowed & { rows: T };
 
 export function Workload({ namespace, name }: { namespace: string; name: string }) {
   const ns = encodeURIComponent(namespace);
-  const charts = useSignalSeries();
-  const self = useLive<Rows<StatRow[]>>(`/api/stat?kind=workload&namespace=${ns}&name=${encodeURIComponent(name)}&window=1m`, (d) => charts.add(d.rows[0]));
+  const selfPath = `/api/stat?kind=workload&namespace=${ns}&name=${encodeURIComponent(name)}&window=1m`;
+  const charts = useSignalSeries(selfPath);
+  const self = useLive<Rows<StatRow[]>>(selfPath, (d) => charts.add(d.rows[0]));
   const pods = useLive<Rows<StatRow[]>>(`/api/stat?kind=pod&namespace=${ns}&window=1m`);
   const edges = useLive<Windowed & { edges: Edge[] }>(`/api/edges?namespace=${ns}&window=1m`);
   const routes = useLive<Rows<RouteRow[]>>(`/api/routes?kind=workload&namespace=${ns}&name=${encodeURIComponent(name)}&window=1m`);

@@ -26,8 +26,8 @@ export interface MetricsBackend {
   readonly minWindow: { ms: number; why?: string };
   start(): void;
   stop(): void;
-  /** Traffic by row key (`namespace/name`, see rowKey) over the window that ends now. */
-  traffic(sel: TrafficSelector, windowMs: number): Promise<Map<string, Traffic>>;
+  /** Traffic by row key (`namespace/name`, see rowKey) over the window that ends at `at` (ms since the epoch; now by default). */
+  traffic(sel: TrafficSelector, windowMs: number, at?: number): Promise<Map<string, Traffic>>;
   /** Whether each pod's proxy (`namespace/pod`) answered its latest scrape. */
   proxiesUp(): Promise<Map<string, boolean>>;
   /** When each pod's proxy's own certificate expires (`namespace/pod` -> ms since the epoch), from its latest scrape; proxies without one are absent. */

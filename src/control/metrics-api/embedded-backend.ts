@@ -34,8 +34,8 @@ export class EmbeddedBackend implements MetricsBackend {
     this.scraper.stop();
   }
 
-  async traffic(sel: TrafficSelector, windowMs: number): Promise<Map<string, Traffic>> {
-    return storeTraffic(this.store, sel, windowMs, this.now());
+  async traffic(sel: TrafficSelector, windowMs: number, at = this.now()): Promise<Map<string, Traffic>> {
+    return storeTraffic(this.store, sel, windowMs, at);
   }
 
   async proxiesUp(): Promise<Map<string, boolean>> {

@@ -42,7 +42,7 @@ export function storeBackend(store: SeriesStore, now: number, up: ReadonlyMap<st
     minWindow: { ms: 1000 },
     start: () => undefined,
     stop: () => undefined,
-    traffic: async (sel, windowMs) => storeTraffic(store, sel, windowMs, now),
+    traffic: async (sel, windowMs, at = now) => storeTraffic(store, sel, windowMs, at),
     proxiesUp: async () => new Map(up),
     certExpiries: async () => storeCertExpiries(store, 10_000, now),
     edgeSamples: async () => ({ outbound: [], clients: [] }),

@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MetricsBackendError, type MetricsBackend } from './backend.js';
 import type { Inventory } from './inventory.js';
-import { MetricsApi } from './metrics-api.js';
+import { emojivotoStore, storeBackend, VOTING, WEB } from './emojivoto-store.test-helper.js';
+import { MetricsApi, type StatHistoryPoint } from './metrics-api.js';
 import type { TrafficSelector } from './stat-query.js';
 
 const INVENTORY: Inventory = {
@@ -106,5 +107,24 @@ test('GET /api/routes: --to a service asks its routes from the workload\'s own p
     asked.length = 0;
     assert.equal((await get('/api/routes?namespace=shop&name=api')).status, 200);
     assert.deepEqual(asked.map((s) => [s.family ?? '', s.direction]), [['', 'inbound'], ['route_', 'outbound'], ['route_actual_', 'outbound']], 'without to: what it served, and every client\'s routes');
+  });
+});
+
+test('history=<span> answers rows at evenly spaced moments up to now, each over the window; a bad span says what fits', async () => {
+  // The store's two scrapes are at 0 s and 60 s; "now" is 60 s; a live answer goes every 30 s.
+  const api = new MetricsApi(storeBackend(emojivotoStore(), 60_000), { pods: () => [VOTING, WEB], services: () => [] }, 30_000, () => 60_000);
+  await withApi(api, async (get) => {
+    const ok = await get('/api/stat?namespace=emojivoto&name=voting&window=1m&history=2m');
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const history = ok.body.history as StatHistoryPoint[];
+    assert.equal(ok.body.stepMs, 30_000);
+    assert.deepEqual(history.map((p) => p.at), [-30_000, 0, 30_000, 60_000]);
+    assert.deepEqual(history.map((p) => p.rows[0]?.requests), [0, 0, 0, 100], 'only the last window holds both scrapes');
+    assert.equal(history[3]?.rows[0]?.successRate, 0.9);
+    for (const span of ['10s', '2h', 'soon']) {
+      const bad = await get(`/api/stat?namespace=emojivoto&history=${span}`);
+      assert.equal(bad.status, 400);
+      assert.match(String(bad.body.error), new RegExp(`^history "${span}" must be a duration from 30s to 30m, e\\.g\\. 15m$`));
+    }
   });
 });

@@ -1,5 +1,6 @@
 // The metrics API on the controller's admin port: GET /api/stat, /api/edges, /api/routes and
-// /api/graph, for the CLI and the dashboard (which asks for each as a live event stream). Resources
+// /api/graph, for the CLI and the dashboard (which asks for each as a live event stream, and for
+// /api/stat's recent past with `history=15m` so its charts do not start empty). Resources
 // come from the inventory (the platform's pods, the index's services); numbers from the backend — the
 // embedded store or the user's Prometheus.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,12 +11,24 @@ import { edges, edgeTargets } from './edges.js';
 import { serviceGraph } from './graph.js';
 import { unknownRef, type Inventory } from './inventory.js';
 import { routes } from './routes.js';
-import { stat } from './stat.js';
+import { stat, type StatRow } from './stat.js';
+import type { StatQuery } from './stat-query.js';
 import { MAX_WINDOW_MS, parseResourceRef, parseStatParams, parseWindow, StatParamError } from './stat-params.js';
 
 interface Answer {
   status: number;
   body: Record<string, unknown>;
+}
+
+/** The longest past a chart may ask for: the embedded store keeps an hour, and a point looks a window back. */
+export const MAX_HISTORY_MS = 30 * 60_000;
+/** A history answer has at most this many points, however long its span. */
+const HISTORY_POINTS = 60;
+
+export interface StatHistoryPoint {
+  /** Where the point's window ends, ms since the epoch. */
+  at: number;
+  rows: StatRow[];
 }
 
 export class MetricsApi {
@@ -24,6 +37,7 @@ export class MetricsApi {
     private readonly inventory: Inventory,
     /** How often a live answer is sent again: the scrape interval. */
     private readonly liveEveryMs = 5000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   start(): void {
@@ -75,12 +89,28 @@ export class MetricsApi {
       const q = parseStatParams(url.searchParams, windowMs);
       const unknown = (q.to && unknownRef(this.inventory, 'to', q.to)) || (q.from && unknownRef(this.inventory, 'from', q.from));
       if (unknown) return { status: 404, body: { error: unknown } };
+      const history = url.searchParams.get('history');
+      if (history !== null) return await this.history(q, history, base);
       return { status: 200, body: { ...base, rows: await stat(this.backend, this.inventory, q) } };
     } catch (err) {
       if (err instanceof StatParamError) return { status: 400, body: { error: err.message } };
       if (err instanceof MetricsBackendError) return { status: 502, body: { error: err.message, code: err.code } };
       throw err;
     }
+  }
+
+  /** Rows at evenly spaced past moments up to now, oldest first, each over the same window. */
+  private async history(q: StatQuery, spanText: string, base: Record<string, unknown>): Promise<Answer> {
+    const spanMs = parseWindow(spanText);
+    if (spanMs === undefined || spanMs < this.liveEveryMs || spanMs > MAX_HISTORY_MS) {
+      return { status: 400, body: { error: `history "${spanText}" must be a duration from ${this.liveEveryMs / 1000}s to ${MAX_HISTORY_MS / 60_000}m, e.g. 15m` } };
+    }
+    const stepMs = Math.max(this.liveEveryMs, Math.ceil(spanMs / HISTORY_POINTS));
+    const now = this.now();
+    const points: StatHistoryPoint[] = [];
+    // One moment at a time: a Prometheus backend asks several queries for each.
+    for (let at = now - spanMs + stepMs; at <= now; at += stepMs) points.push({ at, rows: await stat(this.backend, this.inventory, { ...q, at }) });
+    return { status: 200, body: { ...base, stepMs, history: points } };
   }
 
   private async routes(params: URLSearchParams, windowMs: number, base: Record<string, unknown>): Promise<Answer> {

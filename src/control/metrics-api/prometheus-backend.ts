@@ -22,10 +22,9 @@ export class PrometheusBackend implements MetricsBackend {
 
   stop(): void {}
 
-  async traffic(sel: TrafficSelector, windowMs: number): Promise<Map<string, Traffic>> {
+  async traffic(sel: TrafficSelector, windowMs: number, at = Date.now()): Promise<Map<string, Traffic>> {
     const queries = Object.entries(statQueries(sel, windowMs)) as Array<[StatQueryName, string]>;
     // One instant for every query, so a share (successes / requests) compares like with like.
-    const at = Date.now();
     const answers = await Promise.all(queries.map(async ([name, promql]) => [name, await this.client.query(promql, at)] as const));
     const rows = new Map<string, Traffic>();
     const row = (key: string): Traffic => {

@@ -29,6 +29,8 @@ export interface StatQuery {
   /** Only what the stat'd resources received from this one (never a service: it sends nothing). */
   from?: ResourceRef;
   windowMs: number;
+  /** The window ends here (ms since the epoch) rather than now: a chart's past points. */
+  at?: number;
 }
 
 /** Label equalities, all of which a series must carry; a label may repeat, and then nothing matches unless the values agree. */

@@ -26,7 +26,7 @@ export interface StatRow {
 export async function stat(backend: MetricsBackend, inventory: Inventory, q: StatQuery): Promise<StatRow[]> {
   const found = resources(inventory, q.kind, q.namespace, q.name);
   // Asked even with nothing to show, so a backend that cannot answer says so rather than "no such resource".
-  const [traffic, up] = await Promise.all([found.length > 0 ? backend.traffic(trafficSelector(q), q.windowMs) : new Map<string, Traffic>(), backend.proxiesUp()]);
+  const [traffic, up] = await Promise.all([found.length > 0 ? backend.traffic(trafficSelector(q), q.windowMs, q.at) : new Map<string, Traffic>(), backend.proxiesUp()]);
   return found.map((r) => statRow(r, traffic.get(`${r.namespace}/${r.name}`), up, q.windowMs));
 }
 
