@@ -18,6 +18,7 @@ const STYLE: cytoscape.StylesheetJson = [
       'text-valign': 'center',
       'text-halign': 'center',
       'font-size': 13,
+      'min-zoomed-font-size': 7,
       'font-weight': 600,
       color: '#1d2939',
       width: (n: cytoscape.NodeSingular) => Math.max(90, 8 * String(n.data('label')).length + 24),
@@ -35,6 +36,7 @@ const STYLE: cytoscape.StylesheetJson = [
       'line-style': (e: cytoscape.EdgeSingular) => (e.data('secured') ? 'solid' : 'dashed'),
       label: 'data(label)',
       'font-size': 10,
+      'min-zoomed-font-size': 7,
       color: '#475467',
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.85,
@@ -63,8 +65,9 @@ export function GraphView({ elements, onSelect }: { elements: readonly Element[]
     const core = cy.current;
     if (!core) return;
     const ids = elements.map((e) => e.data.id).sort().join('\n');
+    const wanted = new Set(elements.map((e) => e.data.id));
     core.batch(() => {
-      for (const el of core.elements()) if (!elements.some((e) => e.data.id === el.id())) el.remove();
+      for (const el of core.elements()) if (!wanted.has(el.id())) el.remove();
       for (const e of elements) {
         const found = core.getElementById(e.data.id);
         if (found.nonempty()) found.data(e.data);
@@ -74,13 +77,17 @@ export function GraphView({ elements, onSelect }: { elements: readonly Element[]
     // Lay out again only when the set of nodes and edges changed, not on every new number.
     if (ids !== shape.current) {
       shape.current = ids;
+      const began = performance.now();
       const roots = core.nodes().filter((n) => n.indegree(false) === 0);
       core.layout({ name: 'breadthfirst', directed: true, spacingFactor: 1.15, padding: 24, ...(roots.nonempty() ? { roots } : {}) }).run();
       core.fit(undefined, 24);
+      // How long the layout took, for tests and for anyone wondering why a big mesh is slow to draw.
+      if (host.current) host.current.dataset.layoutMs = (performance.now() - began).toFixed(0);
     }
   }, [elements]);
   // What is drawn, also as attributes: the canvas itself cannot be read by a test or a screen reader.
   const nodes = elements.filter((e) => e.group === 'nodes').map((e) => e.data.id);
   const edges = elements.filter((e) => e.group === 'edges').map((e) => e.data.id);
-  return <div ref={host} className="graph" data-testid="service-graph" data-nodes={nodes.join(' ')} data-edges={edges.join(' ')} aria-label={`service graph: ${nodes.length} workloads, ${edges.length} edges`} role="img" />;
+  const failing = elements.filter((e) => e.data.health === 'bad').map((e) => e.data.id);
+  return <div ref={host} className="graph" data-testid="service-graph" data-nodes={nodes.join(' ')} data-edges={edges.join(' ')} data-failing={failing.join(' ')} aria-label={`service graph: ${nodes.length} workloads, ${edges.length} edges`} role="img" />;
 }

@@ -8,6 +8,8 @@ export interface Column<T> {
   value: (row: T) => SortValue;
   render?: (row: T) => ReactNode;
   numeric?: boolean;
+  /** The first click sorts this way; numbers biggest first unless set (a success rate wants the worst first). */
+  firstDescending?: boolean;
 }
 
 interface Props<T> {
@@ -30,7 +32,7 @@ export function SortableTable<T>({ columns, rows, rowKey, rowClass, initial, emp
         <tr>
           {columns.map((c) => (
             <th key={c.key} className={c.numeric ? 'num' : undefined} aria-sort={sort.column === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
-              <button type="button" onClick={() => setSort(nextSort(sort, c.key, c.numeric === true))}>
+              <button type="button" onClick={() => setSort(nextSort(sort, c.key, c.firstDescending ?? c.numeric === true))}>
                 {c.title}
                 <span className="sort-mark">{sort.column === c.key ? (sort.descending ? '▼' : '▲') : ''}</span>
               </button>

@@ -9,7 +9,7 @@ export function StatTable({ rows, link, title, testId }: { rows: readonly StatRo
   const columns: Column<StatRow>[] = [
     { key: 'name', title, value: (r) => r.name, render: (r) => <Link to={link(r)}>{r.name}</Link> },
     { key: 'meshed', title: 'Meshed', value: (r) => r.meshed.up, render: (r) => `${r.meshed.up}/${r.meshed.total}`, numeric: true },
-    { key: 'success', title: 'Success', value: (r) => r.successRate, render: (r) => <SuccessBadge rate={r.successRate} />, numeric: true },
+    { key: 'success', title: 'Success', value: (r) => r.successRate, render: (r) => <SuccessBadge rate={r.successRate} />, numeric: true, firstDescending: false },
     { key: 'rps', title: 'RPS', value: (r) => r.rps, render: (r) => rps(r.rps), numeric: true },
     { key: 'p50', title: 'P50', value: (r) => r.latencyMs?.p50, render: (r) => ms(r.latencyMs?.p50), numeric: true },
     { key: 'p95', title: 'P95', value: (r) => r.latencyMs?.p95, render: (r) => ms(r.latencyMs?.p95), numeric: true },

@@ -12,4 +12,5 @@ test('numbers sort by value and no data goes last either way', () => {
 test('a click on the sorted column flips it; a new numeric column starts biggest first', () => {
   expect(nextSort({ column: 'name', descending: false }, 'name', false)).toEqual({ column: 'name', descending: true });
   expect(nextSort({ column: 'name', descending: false }, 'rps', true)).toEqual({ column: 'rps', descending: true });
+  expect(nextSort({ column: 'rps', descending: true }, 'success', false)).toEqual({ column: 'success', descending: false });
 });

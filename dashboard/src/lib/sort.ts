@@ -16,8 +16,8 @@ export function sortRows<T>(rows: readonly T[], value: (row: T) => SortValue, de
   });
 }
 
-/** Clicking the sorted column flips it; another column sorts by it, numbers biggest first. */
-export function nextSort(current: SortState, column: string, numeric: boolean): SortState {
+/** Clicking the sorted column flips it; another column sorts by it in its first direction (numbers biggest first, success rates worst first). */
+export function nextSort(current: SortState, column: string, firstDescending: boolean): SortState {
   if (current.column === column) return { column, descending: !current.descending };
-  return { column, descending: numeric };
+  return { column, descending: firstDescending };
 }

@@ -112,7 +112,7 @@ function TopTable({ rows }: { rows: readonly PathStats[] }) {
     { key: 'count', title: 'Count', value: (r) => r.count, numeric: true },
     { key: 'best', title: 'Best', value: (r) => r.best, render: (r) => ms(r.best), numeric: true },
     { key: 'worst', title: 'Worst', value: (r) => r.worst, render: (r) => ms(r.worst), numeric: true },
-    { key: 'success', title: 'Success', value: (r) => r.successes / r.count, render: (r) => <SuccessBadge rate={r.successes / r.count} />, numeric: true },
+    { key: 'success', title: 'Success', value: (r) => r.successes / r.count, render: (r) => <SuccessBadge rate={r.successes / r.count} />, numeric: true, firstDescending: false },
   ];
   return <SortableTable columns={columns} rows={rows} rowKey={(r) => `${r.source} ${r.destination} ${r.method} ${r.path}`} initial={{ column: 'count', descending: true }} testId="top" empty="no requests seen yet" />;
 }

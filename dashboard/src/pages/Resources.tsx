@@ -35,7 +35,7 @@ export function Resources({ namespace }: { namespace?: string | undefined }) {
     { key: 'name', title: 'Service', value: (s) => s.name, render: (s) => (hasPolicy(s) ? <a href={`#policy-${s.name}`}>{s.name}</a> : s.name) },
     { key: 'endpoints', title: 'Endpoints (meshed)', value: (s) => s.endpoints, render: (s) => `${s.endpoints} (${s.meshedEndpoints})`, numeric: true },
     { key: 'policy', title: 'Policy', value: policyText },
-    { key: 'success', title: 'Success', value: (s) => statOf.get(`${s.namespace}/${s.service}`)?.successRate, render: (s) => <SuccessBadge rate={statOf.get(`${s.namespace}/${s.service}`)?.successRate} />, numeric: true },
+    { key: 'success', title: 'Success', value: (s) => statOf.get(`${s.namespace}/${s.service}`)?.successRate, render: (s) => <SuccessBadge rate={statOf.get(`${s.namespace}/${s.service}`)?.successRate} />, numeric: true, firstDescending: false },
     { key: 'rps', title: 'RPS', value: (s) => statOf.get(`${s.namespace}/${s.service}`)?.rps, render: (s) => rps(statOf.get(`${s.namespace}/${s.service}`)?.rps), numeric: true },
     { key: 'explain', title: '', value: () => '', render: (s) => <button type="button" onClick={() => explain(s.name)}>Explain</button> },
   ];

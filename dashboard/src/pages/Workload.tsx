@@ -79,7 +79,7 @@ function RouteTable({ rows }: { rows: readonly RouteRow[] }) {
   const columns: Column<RouteRow>[] = [
     { key: 'route', title: 'Route', value: (r) => r.route },
     { key: 'service', title: 'Service', value: (r) => r.authority },
-    { key: 'success', title: 'Success', value: (r) => r.successRate, render: (r) => <SuccessBadge rate={r.successRate} />, numeric: true },
+    { key: 'success', title: 'Success', value: (r) => r.successRate, render: (r) => <SuccessBadge rate={r.successRate} />, numeric: true, firstDescending: false },
     { key: 'rps', title: 'RPS', value: (r) => r.rps, render: (r) => rps(r.rps), numeric: true },
     { key: 'p99', title: 'P99', value: (r) => r.latencyMs?.p99, render: (r) => ms(r.latencyMs?.p99), numeric: true },
   ];
