@@ -1,6 +1,7 @@
 // The client policy of a service in words and shares: each route rule's matches, where its traffic
 // goes (each backend's configured share beside the share it really gets), and what else the rule
 // does (timeouts, retries, faults, header edits, redirects).
+import { parseServiceName } from '../../../src/routing/service-name.js';
 import type { BackendRef, GRPCRouteResource, HTTPRouteResource, ProfileRoute, RequestMatch, ServiceProfileResource } from '../../../src/resources/index.js';
 
 type HttpRule = HTTPRouteResource['spec']['rules'][number];
@@ -43,8 +44,8 @@ export function describeGrpcMatch(m: GrpcMatch): string {
 export function backendShares(refs: readonly BackendRef[], routeNamespace: string, parent: string): BackendShare[] {
   const total = refs.reduce((sum, b) => sum + b.weight, 0);
   if (refs.length === 0) {
-    const [name = parent, namespace = routeNamespace] = parent.split('.');
-    return [{ service: parent, name, namespace, weight: 1, percent: 100 }];
+    const named = parseServiceName(parent);
+    return [{ service: parent, name: named?.service ?? parent, namespace: named?.namespace ?? routeNamespace, weight: 1, percent: 100 }];
   }
   return refs.map((b) => {
     const namespace = b.namespace ?? routeNamespace;

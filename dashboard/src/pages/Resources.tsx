@@ -30,13 +30,14 @@ export function Resources({ namespace }: { namespace?: string | undefined }) {
   const unattached = (all.data?.unattached ?? []).filter((u) => namespace === undefined || u.namespace === namespace);
   const statOf = new Map((stats.data?.rows ?? []).map((r) => [`${r.namespace}/${r.name}`, r]));
   const rpsByService = new Map([...statOf].map(([key, r]) => [key, r.rps ?? 0]));
+  const statFor = (s: Service): StatRow | undefined => statOf.get(`${s.namespace}/${s.service}`);
   const explain = (name: string): void => setAsked({ name });
   const columns: Column<Service>[] = [
     { key: 'name', title: 'Service', value: (s) => s.name, render: (s) => (hasPolicy(s) ? <a href={`#policy-${s.name}`}>{s.name}</a> : s.name) },
     { key: 'endpoints', title: 'Endpoints (meshed)', value: (s) => s.endpoints, render: (s) => `${s.endpoints} (${s.meshedEndpoints})`, numeric: true },
     { key: 'policy', title: 'Policy', value: policyText },
-    { key: 'success', title: 'Success', value: (s) => statOf.get(`${s.namespace}/${s.service}`)?.successRate, render: (s) => <SuccessBadge rate={statOf.get(`${s.namespace}/${s.service}`)?.successRate} />, numeric: true, firstDescending: false },
-    { key: 'rps', title: 'RPS', value: (s) => statOf.get(`${s.namespace}/${s.service}`)?.rps, render: (s) => rps(statOf.get(`${s.namespace}/${s.service}`)?.rps), numeric: true },
+    { key: 'success', title: 'Success', value: (s) => statFor(s)?.successRate, render: (s) => <SuccessBadge rate={statFor(s)?.successRate} />, numeric: true, firstDescending: false },
+    { key: 'rps', title: 'RPS', value: (s) => statFor(s)?.rps, render: (s) => rps(statFor(s)?.rps), numeric: true },
     { key: 'explain', title: '', value: () => '', render: (s) => <button type="button" onClick={() => explain(s.name)}>Explain</button> },
   ];
   return (
@@ -63,7 +64,7 @@ export function Resources({ namespace }: { namespace?: string | undefined }) {
       ))}
       <section className="card">
         <h2>Services</h2>
-        <SortableTable columns={columns} rows={services} rowKey={(s) => s.name} rowClass={(s) => (successHealth(statOf.get(`${s.namespace}/${s.service}`)?.successRate) === 'bad' ? 'failing' : undefined)} empty="no services" testId="services" />
+        <SortableTable columns={columns} rows={services} rowKey={(s) => s.name} rowClass={(s) => (successHealth(statFor(s)?.successRate) === 'bad' ? 'failing' : undefined)} empty="no services" testId="services" />
       </section>
       {services.filter(hasPolicy).map((s) => (
         <ServicePolicy key={s.name} service={s} rpsByService={rpsByService} onExplain={explain} />

@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { MetricsBackendError, type MetricsBackend } from './backend.js';
 import type { Inventory } from './inventory.js';
 import { emojivotoStore, storeBackend, VOTING, WEB } from './emojivoto-store.test-helper.js';
 import { MetricsApi, type StatHistoryPoint } from './metrics-api.js';
 import type { TrafficSelector } from './stat-query.js';
+import { withServed } from '../serve.test-helper.js';
 
 const INVENTORY: Inventory = {
   pods: () => [{ namespace: 'shop', workload: 'web', pod: 'web-0' }, { namespace: 'shop', workload: 'api', pod: 'api-0' }],
@@ -31,19 +30,12 @@ function backend(fail?: string): MetricsBackend {
 }
 
 async function withApi(api: MetricsApi, body: (get: (path: string) => Promise<{ status: number; body: Record<string, unknown> }>) => Promise<void>): Promise<void> {
-  const server = http.createServer((req, res) => {
-    if (!api.handle(req, res)) res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  try {
-    await body(async (path) => {
+  await withServed((req, res) => api.handle(req, res), (base) =>
+    body(async (path) => {
       const res = await fetch(`${base}${path}`);
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    });
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
+    }),
+  );
 }
 
 test('GET /api/stat answers rows with the backend named; bad, unknown or contradictory parameters say what is wrong', async () => {
